@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from portal.api.api import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="home:home", permanent=False), name="root"),
+    path("accounts/", include("portal.accounts.urls")),
+    path("", include("portal.home.urls")),
+    path("api/v1/", api.urls),
+    path("operator/", admin.site.urls),
+]

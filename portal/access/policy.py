@@ -1,0 +1,273 @@
+"""THE authorisation policy of the portal.
+
+Every page, API endpoint, task, export and file download asks this module two kinds of
+question: "which objects may this user see" (querysets) and "may this user do this to this
+object" (functions that return the object, or a `Decision`).
+
+The rules:
+- Guardians see their own children. Group staff see the children placed (now or soon) on
+  their groups. Planners see the groups and children of their locations. Organisation
+  admins see everything of their organisation.
+- An object of an organisation the user has no role in, or that does not exist, is a 404:
+  nobody learns that another organisation's object exists. A child the user may not see is
+  a 404 too, even within the same organisation.
+- A group, location or organisation page of the user's own organisation, asked for without
+  the role it needs, is a 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from portal.children.models import Child, Placement
+from portal.core import clock
+from portal.organisations.models import Group, Location, Organisation
+
+
+@dataclass(frozen=True)
+class Roles:
+    """The ids behind each role of one user, read once per request."""
+
+    guardian_child_ids: frozenset[int] = field(default_factory=frozenset)
+    staff_group_ids: frozenset[int] = field(default_factory=frozenset)
+    planner_location_ids: frozenset[int] = field(default_factory=frozenset)
+    admin_organisation_ids: frozenset[int] = field(default_factory=frozenset)
+    organisation_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_guardian(self) -> bool:
+        return bool(self.guardian_child_ids)
+
+    @property
+    def is_group_staff(self) -> bool:
+        return bool(self.staff_group_ids)
+
+    @property
+    def is_planner(self) -> bool:
+        return bool(self.planner_location_ids)
+
+    @property
+    def is_organisation_admin(self) -> bool:
+        return bool(self.admin_organisation_ids)
+
+    def names(self) -> list[str]:
+        result = []
+        if self.is_guardian:
+            result.append("guardian")
+        if self.is_group_staff:
+            result.append("group_staff")
+        if self.is_planner:
+            result.append("planner")
+        if self.is_organisation_admin:
+            result.append("organisation_admin")
+        return result
+
+
+NO_ROLES = Roles()
+
+
+def roles_of(user) -> Roles:
+    """The user's roles; cached on the user object for the rest of the request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NO_ROLES
+    cached = getattr(user, "_portal_roles", None)
+    if cached is not None:
+        return cached
+    from portal.children.models import Guardian
+    from portal.organisations.models import GroupStaff, LocationPlanner, OrganisationAdmin
+
+    guardian_rows = list(Guardian.objects.filter(user=user).values_list("child_id", "child__organisation_id"))
+    staff_rows = list(GroupStaff.objects.filter(user=user).values_list("group_id", "group__location__organisation_id"))
+    planner_rows = list(LocationPlanner.objects.filter(user=user).values_list("location_id", "location__organisation_id"))
+    admin_ids = list(OrganisationAdmin.objects.filter(user=user).values_list("organisation_id", flat=True))
+    roles = Roles(
+        guardian_child_ids=frozenset(r[0] for r in guardian_rows),
+        staff_group_ids=frozenset(r[0] for r in staff_rows),
+        planner_location_ids=frozenset(r[0] for r in planner_rows),
+        admin_organisation_ids=frozenset(admin_ids),
+        organisation_ids=frozenset(
+            [r[1] for r in guardian_rows] + [r[1] for r in staff_rows] + [r[1] for r in planner_rows] + admin_ids
+        ),
+    )
+    user._portal_roles = roles
+    return roles
+
+
+def forget_roles(user) -> None:
+    """Call after changing a user's roles within the same request or test."""
+    if hasattr(user, "_portal_roles"):
+        del user._portal_roles
+
+
+# ---------------------------------------------------------------- what a user may see
+
+
+def _current_or_upcoming(today: dt.date) -> Q:
+    return Q(placements__end_date__isnull=True) | Q(placements__end_date__gte=today)
+
+
+def visible_organisations(user) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(id__in=roles_of(user).organisation_ids)
+
+
+def admin_organisations(user) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(id__in=roles_of(user).admin_organisation_ids)
+
+
+def visible_locations(user) -> QuerySet[Location]:
+    roles = roles_of(user)
+    return Location.objects.filter(
+        Q(id__in=roles.planner_location_ids) | Q(organisation_id__in=roles.admin_organisation_ids)
+    )
+
+
+def planner_locations(user) -> QuerySet[Location]:
+    return Location.objects.filter(id__in=roles_of(user).planner_location_ids)
+
+
+def visible_groups(user) -> QuerySet[Group]:
+    """Groups whose page the user may open: as staff, as planner of the location, as admin."""
+    roles = roles_of(user)
+    return Group.objects.filter(
+        Q(id__in=roles.staff_group_ids)
+        | Q(location_id__in=roles.planner_location_ids)
+        | Q(location__organisation_id__in=roles.admin_organisation_ids)
+    )
+
+
+def staff_groups(user) -> QuerySet[Group]:
+    return Group.objects.filter(id__in=roles_of(user).staff_group_ids)
+
+
+def visible_children(user) -> QuerySet[Child]:
+    roles = roles_of(user)
+    if roles is NO_ROLES:
+        return Child.objects.none()
+    today = clock.today()
+    placed = Placement.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=today)).filter(
+        Q(group_id__in=roles.staff_group_ids) | Q(group__location_id__in=roles.planner_location_ids)
+    )
+    return Child.objects.filter(
+        Q(id__in=roles.guardian_child_ids)
+        | Q(organisation_id__in=roles.admin_organisation_ids)
+        | Q(id__in=placed.values("child_id"))
+    ).distinct()
+
+
+def guardian_children(user) -> QuerySet[Child]:
+    return Child.objects.filter(id__in=roles_of(user).guardian_child_ids)
+
+
+# ---------------------------------------------------------------- one object for one user
+
+
+def child_for_user(user, child_id: int) -> Child:
+    """The child, if the user may see it; otherwise a 404 (never a hint that it exists)."""
+    try:
+        return visible_children(user).get(pk=child_id)
+    except (Child.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def _in_users_organisation(user, organisation_id: int) -> bool:
+    return organisation_id in roles_of(user).organisation_ids
+
+
+def group_for_user(user, group_id: int) -> Group:
+    group = Group.objects.select_related("location__organisation").filter(pk=group_id).first()
+    if group is None or not _in_users_organisation(user, group.location.organisation_id):
+        raise Http404
+    if not visible_groups(user).filter(pk=group.pk).exists():
+        raise PermissionDenied
+    return group
+
+
+def location_for_user(user, location_id: int) -> Location:
+    location = Location.objects.select_related("organisation").filter(pk=location_id).first()
+    if location is None or not _in_users_organisation(user, location.organisation_id):
+        raise Http404
+    if not visible_locations(user).filter(pk=location.pk).exists():
+        raise PermissionDenied
+    return location
+
+
+def organisation_for_admin(user, organisation_id: int) -> Organisation:
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None or not _in_users_organisation(user, organisation.pk):
+        raise Http404
+    if organisation.pk not in roles_of(user).admin_organisation_ids:
+        raise PermissionDenied
+    return organisation
+
+
+def guardian_user_for_admin(user, organisation: Organisation, guardian_user_id: int):
+    """A guardian's user in the admin's organisation, e.g. to resend an invitation."""
+    from portal.accounts.models import User
+
+    organisation_for_admin(user, organisation.pk)
+    guardian_user = (
+        User.objects.filter(pk=guardian_user_id, guardianships__child__organisation=organisation).distinct().first()
+    )
+    if guardian_user is None:
+        raise Http404
+    return guardian_user
+
+
+# ---------------------------------------------------------------- decisions with a reason
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    message: str = ""
+    possible_from: dt.date | None = None
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def planning_request_decision(user, child: Child, day: dt.date | None = None) -> Decision:
+    """May this user ask for an absence, swap or extra day for this child (on `day`)?
+
+    Only the child's guardians may, and only within a placement that has started: before the
+    start date a guardian can log in and use the portal, but requests wait until that date.
+    """
+    if child.pk not in roles_of(user).guardian_child_ids:
+        return Decision(False, _("Only the child's guardians can make planning requests."))
+    today = clock.today()
+    placements = list(child.placements.all())
+    if not placements:
+        return Decision(False, _("%(child)s has no placement.") % {"child": child.first_name})
+    if day is not None:
+        covering = [p for p in placements if p.is_active_on(day)]
+        if not covering:
+            later = [p for p in placements if p.start_date > day]
+            if later:
+                start = min(p.start_date for p in later)
+                return _not_yet(child, start)
+            return Decision(False, _("%(child)s has no placement on %(day)s.") % {
+                "child": child.first_name, "day": date_format(day, "DATE_FORMAT")})
+    if any(p.is_active_on(today) for p in placements):
+        return Decision(True)
+    upcoming = [p.start_date for p in placements if p.start_date > today]
+    if upcoming:
+        return _not_yet(child, min(upcoming))
+    last_end = max(p.end_date for p in placements if p.end_date is not None)
+    return Decision(False, _("The placement of %(child)s ended on %(day)s.") % {
+        "child": child.first_name, "day": date_format(last_end, "DATE_FORMAT")})
+
+
+def _not_yet(child: Child, start: dt.date) -> Decision:
+    return Decision(
+        False,
+        _("Absences, swaps and extra days for %(child)s are possible from %(day)s, when the placement starts.")
+        % {"child": child.first_name, "day": date_format(start, "DATE_FORMAT")},
+        possible_from=start,
+    )

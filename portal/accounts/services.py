@@ -1,0 +1,195 @@
+"""Writes for accounts: invitations, login throttling, API tokens and sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from portal.accounts.models import ApiToken, Invitation, LoginFailure, User, UserSession, hash_token
+from portal.core import clock
+
+# ---------------------------------------------------------------- invitations
+
+
+def guardians_due_for_invitation(day: dt.date):
+    """Guardians without an account yet, never invited, of a child whose placement starts
+    within the organisation's lead time from `day` (or has started and not ended)."""
+    from portal.children.models import Placement
+    from portal.organisations.models import Organisation
+
+    due = Q(pk__in=[])
+    for organisation_id, lead_days in Organisation.objects.values_list("id", "invitation_lead_days"):
+        due |= Q(child__organisation_id=organisation_id, start_date__lte=day + dt.timedelta(days=lead_days))
+    due_placements = Placement.objects.filter(due).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+    return (
+        User.objects.filter(is_active=True, guardianships__child__placements__in=due_placements)
+        .filter(password__startswith="!")  # an unusable password: no account yet
+        .exclude(invitations__isnull=False)
+        .distinct()
+    )
+
+
+def invitations_send_due(day: dt.date) -> str:
+    """The daily job: invite every guardian who is due, once."""
+    from portal.accounts.tasks import deliver_invitation
+
+    created = 0
+    for user in guardians_due_for_invitation(day):
+        with transaction.atomic():
+            # Lock-free double-run safety: a second run finds the invitation and skips the user.
+            if Invitation.objects.filter(user=user).exists():
+                continue
+            invitation = Invitation.objects.create(user=user)
+            transaction.on_commit(lambda pk=invitation.pk: deliver_invitation.enqueue(pk))
+        created += 1
+    return ngettext("%(count)d invitation queued", "%(count)d invitations queued", created) % {"count": created}
+
+
+def invitation_resend(*, user: User, resent_by: User) -> Invitation:
+    """An admin sends a new link; earlier links stop working."""
+    from portal.accounts.tasks import deliver_invitation
+
+    with transaction.atomic():
+        Invitation.objects.filter(user=user, used_at__isnull=True).update(token_hash="", expires_at=clock.now())
+        invitation = Invitation.objects.create(user=user, resent_by=resent_by)
+        transaction.on_commit(lambda: deliver_invitation.enqueue(invitation.pk))
+    return invitation
+
+
+def invitation_issue_token(invitation: Invitation) -> str:
+    """Make the one-time token for an invitation that is about to be mailed."""
+    raw = secrets.token_urlsafe(32)
+    now = clock.now()
+    invitation.token_hash = hash_token(raw)
+    invitation.sent_at = now
+    invitation.expires_at = now + dt.timedelta(days=settings.INVITATION_VALID_DAYS)
+    invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
+    return raw
+
+
+def invitation_by_token(raw: str) -> Invitation | None:
+    if not raw:
+        return None
+    return Invitation.objects.select_related("user").filter(token_hash=hash_token(raw)).first()
+
+
+def invitation_accept(*, invitation: Invitation, password: str) -> User:
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().select_related("user").get(pk=invitation.pk)
+        if not invitation.is_usable():
+            raise ValueError("invitation is not usable")
+        user = invitation.user
+        user.set_password(password)
+        user.must_change_password = False
+        user.activated_at = clock.now()
+        user.save(update_fields=["password", "must_change_password", "activated_at"])
+        invitation.used_at = clock.now()
+        invitation.save(update_fields=["used_at"])
+    return user
+
+
+def password_generate_for(user: User) -> str:
+    """Give a user a generated password that they must change at first login."""
+    raw = secrets.token_urlsafe(12)
+    user.set_password(raw)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    return raw
+
+
+# ---------------------------------------------------------------- login throttling
+
+
+@dataclass(frozen=True)
+class Throttle:
+    blocked: bool
+    retry_after_minutes: int = 0
+
+    def message(self) -> str:
+        return ngettext(
+            "Too many failed login attempts. Try again in %(minutes)d minute, or reset your password.",
+            "Too many failed login attempts. Try again in %(minutes)d minutes, or reset your password.",
+            self.retry_after_minutes,
+        ) % {"minutes": self.retry_after_minutes}
+
+
+def login_throttle_check(*, email: str, ip_address: str | None) -> Throttle:
+    """Blocked when the account, or the IP address, had too many failures in the window."""
+    window = dt.timedelta(minutes=settings.LOGIN_THROTTLE_WINDOW_MINUTES)
+    now = clock.now()
+    since = now - window
+    email = (email or "").strip().lower()
+    recent = LoginFailure.objects.filter(at__gt=since)
+    checks = [(recent.filter(email=email), settings.LOGIN_THROTTLE_PER_ACCOUNT)]
+    if ip_address:
+        checks.append((recent.filter(ip_address=ip_address), settings.LOGIN_THROTTLE_PER_IP))
+    for failures, limit in checks:
+        times = list(failures.order_by("-at").values_list("at", flat=True)[:limit])
+        if len(times) >= limit:
+            # Free again when the oldest of the last `limit` failures leaves the window.
+            free_at = times[-1] + window
+            minutes = max(1, int((free_at - now).total_seconds() // 60) + 1)
+            return Throttle(True, minutes)
+    return Throttle(False)
+
+
+def login_failure_record(*, email: str, ip_address: str | None) -> None:
+    now = clock.now()
+    LoginFailure.objects.create(email=(email or "").strip().lower()[:254], ip_address=ip_address, at=now)
+    LoginFailure.objects.filter(at__lt=now - dt.timedelta(days=1)).delete()
+
+
+def login_failures_clear(*, email: str) -> None:
+    LoginFailure.objects.filter(email=(email or "").strip().lower()).delete()
+
+
+# ---------------------------------------------------------------- API tokens
+
+
+def api_token_create(*, user: User, device_name: str) -> tuple[ApiToken, str]:
+    raw = "op_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, device_name=device_name.strip()[:100] or _("device"), key_hash=hash_token(raw))
+    return token, raw
+
+
+def api_token_authenticate(raw: str) -> ApiToken | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = clock.now()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+def api_token_revoke(*, token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = clock.now()
+        token.save(update_fields=["revoked_at"])
+
+
+# ---------------------------------------------------------------- browser sessions
+
+
+def user_session_end(*, user_session: UserSession) -> None:
+    Session.objects.filter(session_key=user_session.session_key).delete()
+    user_session.delete()
+
+
+def user_sessions_active(user: User):
+    """The user's sessions that still exist and have not expired."""
+    live_keys = Session.objects.filter(expire_date__gt=clock.now()).values("session_key")
+    UserSession.objects.filter(user=user).exclude(session_key__in=live_keys).delete()
+    return UserSession.objects.filter(user=user)

@@ -1,0 +1,232 @@
+from __future__ import annotations
+
+import base64
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal.access.policy import roles_of
+from portal.accounts import services
+from portal.accounts.forms import LoginForm, SetPasswordForm, TokenForm
+from portal.accounts.models import ApiToken, User
+from portal.accounts.signals import client_ip
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = LoginForm(request, data=request.POST or None)
+    throttle_message = ""
+    if request.method == "POST":
+        email = request.POST.get("email", "")
+        ip = client_ip(request)
+        throttle = services.login_throttle_check(email=email, ip_address=ip)
+        if throttle.blocked:
+            throttle_message = throttle.message()
+        elif form.is_valid():
+            services.login_failures_clear(email=email)
+            login(request, form.user)
+            return HttpResponseRedirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
+        else:
+            services.login_failure_record(email=email, ip_address=ip)
+    status = 429 if throttle_message else (400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "throttle_message": throttle_message, "next": request.GET.get("next", "")},
+        status=status,
+    )
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    messages.info(request, _("You are logged out."))
+    return redirect("accounts:login")
+
+
+@login_required
+def password_change(request):
+    user = request.user
+    form = SetPasswordForm(user, data=request.POST or None)
+    forced = user.must_change_password
+    if request.method == "POST" and form.is_valid():
+        user.set_password(form.cleaned_data["new_password1"])
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Your password is changed."))
+        return redirect("home:home")
+    return render(request, "accounts/password_change.html", {"form": form, "forced": forced})
+
+
+def invitation(request, token: str):
+    invitation = services.invitation_by_token(token)
+    if invitation is None or not invitation.is_usable():
+        return render(request, "accounts/invitation_invalid.html", {"invitation": invitation}, status=410 if invitation else 404)
+    form = SetPasswordForm(invitation.user, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if request.user.is_authenticated:
+            logout(request)
+        user = services.invitation_accept(invitation=invitation, password=form.cleaned_data["new_password1"])
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Your password is set and you are logged in."))
+        return redirect("home:home")
+    return render(request, "accounts/invitation.html", {"form": form, "invited": invitation.user})
+
+
+# ---------------------------------------------------------------- second factor
+
+
+def _qr_data_uri(url: str) -> str:
+    svg = segno.make(url, error="m").svg_inline(scale=5)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+@login_required
+def otp_setup(request):
+    user = request.user
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return redirect("accounts:security")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
+        user=user, name=_("Authenticator app"), confirmed=False
+    )
+    form = TokenForm(data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            messages.success(request, _("Two-step login is on. You will be asked for a code at every login."))
+            return redirect("home:home")
+        form.add_error("token", _("This code is not right. Check the time on your phone and try the newest code."))
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {
+            "form": form,
+            "qr": _qr_data_uri(device.config_url),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "required": roles_of(user).is_organisation_admin,
+        },
+    )
+
+
+@login_required
+def otp_verify(request):
+    user = request.user
+    if user.is_verified():
+        return redirect("home:home")
+    form = TokenForm(data=request.POST or None)
+    throttle_message = ""
+    if request.method == "POST":
+        key = f"otp:{user.email}"
+        throttle = services.login_throttle_check(email=key, ip_address=None)
+        if throttle.blocked:
+            throttle_message = throttle.message()
+        elif form.is_valid():
+            for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+                if device.verify_token(form.cleaned_data["token"]):
+                    otp_login(request, device)
+                    services.login_failures_clear(email=key)
+                    return redirect(_safe_next(request, reverse("home:home")))
+            services.login_failure_record(email=key, ip_address=None)
+            form.add_error("token", _("This code is not right. Try the newest code from your app."))
+    return render(request, "accounts/otp_verify.html", {"form": form, "throttle_message": throttle_message})
+
+
+@login_required
+@require_POST
+def otp_disable(request):
+    if roles_of(request.user).is_organisation_admin:
+        messages.error(request, _("Organisation admins must keep two-step login on."))
+        return redirect("accounts:security")
+    TOTPDevice.objects.filter(user=request.user).delete()
+    messages.success(request, _("Two-step login is off."))
+    return redirect("accounts:security")
+
+
+# ---------------------------------------------------------------- sessions and devices
+
+
+@login_required
+def security(request):
+    user: User = request.user
+    sessions = services.user_sessions_active(user)
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "sessions": sessions,
+            "tokens": tokens,
+            "current_key": request.session.session_key,
+            "has_totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+            "totp_required": roles_of(user).is_organisation_admin,
+        },
+    )
+
+
+@login_required
+@require_POST
+def session_end(request, session_id: int):
+    user_session = services.user_sessions_active(request.user).filter(pk=session_id).first()
+    if user_session is None:
+        raise Http404
+    is_current = user_session.session_key == request.session.session_key
+    services.user_session_end(user_session=user_session)
+    if is_current:
+        logout(request)
+        return redirect("accounts:login")
+    messages.success(request, _("The session is ended."))
+    return redirect("accounts:security")
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_id: int):
+    token = ApiToken.objects.filter(user=request.user, pk=token_id, revoked_at__isnull=True).first()
+    if token is None:
+        raise Http404
+    services.api_token_revoke(token=token)
+    messages.success(request, _("The app on %(device)s is logged out.") % {"device": token.device_name})
+    return redirect("accounts:security")
+
+
+@require_POST
+def language(request):
+    code = request.POST.get("language", "")
+    if code not in dict(settings.LANGUAGES):
+        code = settings.LANGUAGE_CODE
+    if request.user.is_authenticated and request.user.language != code:
+        request.user.language = code
+        request.user.save(update_fields=["language"])
+    response = redirect(_safe_next(request, reverse("home:home")))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=365 * 24 * 3600,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        samesite="Lax",
+        httponly=True,
+    )
+    return response

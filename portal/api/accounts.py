@@ -1,0 +1,138 @@
+"""Login for the app: a revocable token per device, and who the user is."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from pydantic import Field
+
+from portal.access import policy
+from portal.accounts import services
+from portal.accounts.signals import client_ip
+from portal.api.auth import TokenAuth
+from portal.children.selectors import children_with_placements
+from portal.core import clock
+
+router = Router(tags=["accounts"])
+
+
+class TokenIn(Schema):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=1024)
+    device_name: str = Field(min_length=1, max_length=100, description="Shown to the user in their list of devices")
+    otp: str | None = Field(default=None, max_length=8, description="Code from the authenticator app, if the user has one")
+
+
+class UserOut(Schema):
+    id: int
+    email: str
+    name: str
+    language: str
+
+
+class TokenOut(Schema):
+    token: str = Field(description="Send as `Authorization: Bearer <token>`; valid until revoked")
+    device_name: str
+    user: UserOut
+
+
+class Message(Schema):
+    detail: str
+
+
+class PlacementOut(Schema):
+    group_id: int
+    group_name: str
+    group_kind: str
+    location_name: str
+    location_phone: str
+    start_date: dt.date
+    end_date: dt.date | None
+
+
+class ChildOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    birth_date: dt.date
+    is_my_child: bool
+    placements: list[PlacementOut]
+
+
+class MeOut(Schema):
+    user: UserOut
+    roles: list[str]
+    children: list[ChildOut]
+
+
+def _user_out(user) -> UserOut:
+    return UserOut(id=user.pk, email=user.email, name=user.display_name, language=user.language)
+
+
+@router.post("/auth/token", response={200: TokenOut, 401: Message, 403: Message, 429: Message}, auth=None)
+def token_create(request, payload: TokenIn):
+    ip = client_ip(request)
+    throttle = services.login_throttle_check(email=payload.email, ip_address=ip)
+    if throttle.blocked:
+        return 429, {"detail": throttle.message()}
+    user = authenticate(request, username=payload.email, password=payload.password)
+    if user is None:
+        services.login_failure_record(email=payload.email, ip_address=ip)
+        return 401, {"detail": _("This e-mail address and password do not match.")}
+    devices = list(TOTPDevice.objects.filter(user=user, confirmed=True))
+    if devices:
+        if not payload.otp or not any(d.verify_token(payload.otp.strip()) for d in devices):
+            services.login_failure_record(email=payload.email, ip_address=ip)
+            return 401, {"detail": _("Give the code from your authenticator app (otp).")}
+    elif policy.roles_of(user).is_organisation_admin:
+        return 403, {"detail": _("Organisation admins set up two-step login in the portal first.")}
+    if user.must_change_password:
+        return 403, {"detail": _("Choose a new password in the portal first.")}
+    services.login_failures_clear(email=payload.email)
+    token, raw = services.api_token_create(user=user, device_name=payload.device_name)
+    return 200, TokenOut(token=raw, device_name=token.device_name, user=_user_out(user))
+
+
+@router.delete("/auth/token", response={204: None}, auth=TokenAuth())
+def token_revoke(request):
+    """Log this device out: the token used for this call stops working."""
+    services.api_token_revoke(token=request.api_token)
+    return 204, None
+
+
+@router.get("/me", response=MeOut, auth=TokenAuth())
+def me(request):
+    user = request.user
+    roles = policy.roles_of(user)
+    children = children_with_placements(policy.visible_children(user), clock.today())
+    return MeOut(
+        user=_user_out(user),
+        roles=roles.names(),
+        children=[
+            ChildOut(
+                id=c.pk,
+                first_name=c.first_name,
+                last_name=c.last_name,
+                birth_date=c.birth_date,
+                is_my_child=c.pk in roles.guardian_child_ids,
+                placements=[
+                    PlacementOut(
+                        group_id=p.group_id,
+                        group_name=p.group.name,
+                        group_kind=p.group.kind,
+                        location_name=p.group.location.name,
+                        location_phone=p.group.location.phone,
+                        start_date=p.start_date,
+                        end_date=p.end_date,
+                    )
+                    for p in c.active_placements
+                ],
+            )
+            for c in children
+        ],
+    )

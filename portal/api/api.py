@@ -1,0 +1,13 @@
+from ninja import NinjaAPI
+
+from portal.api import accounts
+
+api = NinjaAPI(
+    title="Ouderportaal API",
+    version="1",
+    description="The API of Ouderportaal for the parents' and staff app. Log in with POST /auth/token.",
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+api.add_router("", accounts.router)

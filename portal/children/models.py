@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.organisations.models import Group, Organisation
+
+
+class Child(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="children")
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    birth_date = models.DateField(_("date of birth"))
+    photo_consent = models.BooleanField(
+        _("photo consent"), default=False, help_text=_("The guardians allow photos of this child to be shared.")
+    )
+    allergies = models.TextField(_("allergies"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["first_name", "last_name"]
+        verbose_name = _("child")
+        verbose_name_plural = _("children")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def age_on(self, day: dt.date) -> int:
+        """Age in completed years on `day` (a child born on 29 February ages on 1 March)."""
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
+
+
+class PickupPerson(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="pickup_persons")
+    name = models.CharField(_("name"), max_length=200)
+    relation = models.CharField(_("relation"), max_length=100, blank=True)
+    phone = models.CharField(_("phone number"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+
+class EmergencyContact(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="emergency_contacts")
+    name = models.CharField(_("name"), max_length=200)
+    relation = models.CharField(_("relation"), max_length=100, blank=True)
+    phone = models.CharField(_("phone number"), max_length=40)
+
+    class Meta:
+        ordering = ["name"]
+
+
+class Guardian(models.Model):
+    """A parent or carer of a child. Every guardian has an own login (their user)."""
+
+    class Relation(models.TextChoices):
+        PARENT = "parent", _("parent")
+        CARER = "carer", _("carer")
+        OTHER = "other", _("other")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardianships")
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="guardians")
+    relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices, default=Relation.PARENT)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "child"], name="unique_guardian")]
+
+
+class Placement(models.Model):
+    """A child's contract on a group: from `start_date` up to and including `end_date`."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="placements")
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="placements")
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("The last day of care."))
+
+    class Meta:
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
+                name="placement_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child} on {self.group.name} from {self.start_date}"
+
+    def clean(self) -> None:
+        if self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
+        if self.group_id and self.child_id and self.group.location.organisation_id != self.child.organisation_id:
+            raise ValidationError({"group": _("The group belongs to another organisation.")})
+
+    def is_active_on(self, day: dt.date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class ScheduledDayPart(models.Model):
+    """One day part of the weekly schedule of a placement, e.g. Monday morning."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+
+    class DayPart(models.TextChoices):
+        MORNING = "morning", _("morning")
+        AFTERNOON = "afternoon", _("afternoon")
+
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="schedule")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    day_part = models.CharField(_("day part"), max_length=10, choices=DayPart.choices)
+
+    class Meta:
+        ordering = ["weekday", "-day_part"]
+        constraints = [
+            models.UniqueConstraint(fields=["placement", "weekday", "day_part"], name="unique_scheduled_day_part")
+        ]

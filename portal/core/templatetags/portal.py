@@ -1,0 +1,20 @@
+from django import template
+
+from portal.children.models import ScheduledDayPart
+
+register = template.Library()
+
+
+@register.filter
+def weekday_name(value: int) -> str:
+    return str(ScheduledDayPart.Weekday(value).label)
+
+
+@register.filter
+def day_part_name(value: str) -> str:
+    return str(ScheduledDayPart.DayPart(value).label)
+
+
+@register.filter
+def day_parts(values: list[str]) -> str:
+    return ", ".join(day_part_name(v) for v in values)

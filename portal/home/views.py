@@ -1,0 +1,190 @@
+"""The pages every role starts from: the home page and the pages of a child, group,
+location and organisation. Each view asks `portal.access` first."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.access import policy
+from portal.accounts.models import Invitation, User
+from portal.accounts.services import invitation_resend
+from portal.children.models import Child, Placement
+from portal.children.selectors import attendance_on, children_with_placements, weekly_schedule
+from portal.core import clock
+from portal.organisations.models import Group, Location
+
+
+def _day_from(request) -> dt.date:
+    raw = request.GET.get("date")
+    if raw:
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            messages.error(request, _("%(value)s is not a date; showing today.") % {"value": raw[:20]})
+    return clock.today()
+
+
+def _guardian_cards(user, today: dt.date) -> list[dict]:
+    cards = []
+    for child in children_with_placements(policy.guardian_children(user), today):
+        placements = [
+            {"placement": p, "schedule": weekly_schedule(p), "started": p.start_date <= today}
+            for p in child.active_placements
+        ]
+        cards.append({"child": child, "placements": placements,
+                      "planning": policy.planning_request_decision(user, child)})
+    return cards
+
+
+def _staff_groups(user, today: dt.date) -> list[dict]:
+    groups = list(policy.staff_groups(user).select_related("location").order_by("name"))
+    attendance = attendance_on([g.pk for g in groups], today)
+    return [{"group": g, "attendance": attendance[g.pk]} for g in groups]
+
+
+def _location_summaries(locations, today: dt.date) -> list[dict]:
+    groups = list(Group.objects.filter(location__in=locations).select_related("location").order_by("name"))
+    attendance = attendance_on([g.pk for g in groups], today)
+    summaries = []
+    for location in locations:
+        rows = [{"group": g, "count": len(attendance[g.pk])} for g in groups if g.location_id == location.pk]
+        summaries.append({"location": location, "groups": rows, "total": sum(r["count"] for r in rows)})
+    return summaries
+
+
+def _organisation_summaries(user, today: dt.date) -> list[dict]:
+    organisations = policy.admin_organisations(user).annotate(
+        location_count=Count("locations", distinct=True),
+        group_count=Count("locations__groups", distinct=True),
+    )
+    result = []
+    for organisation in organisations:
+        children = Child.objects.filter(organisation=organisation)
+        result.append(
+            {
+                "organisation": organisation,
+                "children": children.filter(
+                    Exists(Placement.objects.filter(child=OuterRef("pk")).filter(Q(end_date__isnull=True) | Q(end_date__gte=today)))
+                ).count(),
+                "awaiting": _guardians_awaiting(organisation).count(),
+            }
+        )
+    return result
+
+
+def _guardians_awaiting(organisation):
+    """Guardians of the organisation who have not set a password yet."""
+    return (
+        User.objects.filter(guardianships__child__organisation=organisation, password__startswith="!")
+        .distinct()
+        .order_by("email")
+    )
+
+
+@login_required
+def home(request):
+    user = request.user
+    today = clock.today()
+    roles = policy.roles_of(user)
+    context = {
+        "today": today,
+        "roles": roles,
+        "children_cards": _guardian_cards(user, today) if roles.is_guardian else [],
+        "staff_groups": _staff_groups(user, today) if roles.is_group_staff else [],
+        "planner_locations": _location_summaries(list(policy.planner_locations(user)), today) if roles.is_planner else [],
+        "organisations": _organisation_summaries(user, today) if roles.is_organisation_admin else [],
+    }
+    return render(request, "home/home.html", context)
+
+
+@login_required
+def child_detail(request, child_id: int):
+    child = policy.child_for_user(request.user, child_id)
+    today = clock.today()
+    [child] = children_with_placements(Child.objects.filter(pk=child.pk), today)
+    placements = [{"placement": p, "schedule": weekly_schedule(p)} for p in child.active_placements]
+    roles = policy.roles_of(request.user)
+    return render(
+        request,
+        "home/child.html",
+        {
+            "child": child,
+            "placements": placements,
+            "today": today,
+            "guardians": child.guardians.select_related("user"),
+            "is_guardian": child.pk in roles.guardian_child_ids,
+            "planning": policy.planning_request_decision(request.user, child),
+        },
+    )
+
+
+@login_required
+def group_detail(request, group_id: int):
+    group = policy.group_for_user(request.user, group_id)
+    day = _day_from(request)
+    attendance = attendance_on([group.pk], day)[group.pk]
+    return render(
+        request,
+        "home/group.html",
+        {
+            "group": group,
+            "day": day,
+            "attendance": attendance,
+            "previous_day": day - dt.timedelta(days=1),
+            "next_day": day + dt.timedelta(days=1),
+            "is_today": day == clock.today(),
+        },
+    )
+
+
+@login_required
+def location_detail(request, location_id: int):
+    location = policy.location_for_user(request.user, location_id)
+    day = _day_from(request)
+    [summary] = _location_summaries([location], day)
+    return render(
+        request,
+        "home/location.html",
+        {"location": location, "summary": summary, "day": day,
+         "previous_day": day - dt.timedelta(days=1), "next_day": day + dt.timedelta(days=1)},
+    )
+
+
+@login_required
+def organisation_detail(request, organisation_id: int):
+    organisation = policy.organisation_for_admin(request.user, organisation_id)
+    locations = Location.objects.filter(organisation=organisation).annotate(group_count=Count("groups"))
+    latest_invitation = Invitation.objects.filter(user=OuterRef("pk")).order_by("-created_at")
+    from django.db.models import Subquery
+
+    awaiting = _guardians_awaiting(organisation).annotate(
+        invited_at=Subquery(latest_invitation.values("created_at")[:1]),
+        invitation_sent_at=Subquery(latest_invitation.values("sent_at")[:1]),
+    )
+    page = Paginator(awaiting, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "home/organisation.html",
+        {"organisation": organisation, "locations": locations, "page": page},
+    )
+
+
+@login_required
+@require_POST
+def guardian_invite(request, organisation_id: int, user_id: int):
+    organisation = policy.organisation_for_admin(request.user, organisation_id)
+    guardian = policy.guardian_user_for_admin(request.user, organisation, user_id)
+    if guardian.has_usable_password():
+        messages.info(request, _("%(email)s already has an account.") % {"email": guardian.email})
+    else:
+        invitation_resend(user=guardian, resent_by=request.user)
+        messages.success(request, _("A new invitation is on its way to %(email)s.") % {"email": guardian.email})
+    return redirect("home:organisation", organisation_id=organisation.pk)

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    """A childcare provider: the tenant. Nothing of one organisation is visible to another."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(unique=True)
+    invitation_lead_days = models.PositiveSmallIntegerField(
+        _("invitation lead time (days)"),
+        default=42,
+        validators=[MinValueValidator(0), MaxValueValidator(365)],
+        help_text=_("Guardians receive their invitation this many days before the placement starts."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Location(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="locations")
+    name = models.CharField(_("name"), max_length=200)
+    street = models.CharField(_("street and number"), max_length=200)
+    postcode = models.CharField(_("postcode"), max_length=10)
+    city = models.CharField(_("city"), max_length=100)
+    phone = models.CharField(_("phone number"), max_length=40)
+    lrk_number = models.CharField(
+        _("LRK number"),
+        max_length=12,
+        validators=[RegexValidator(r"^\d{9,12}$", _("An LRK number has 9 to 12 digits."))],
+        help_text=_("The number in the national childcare register (Landelijk Register Kinderopvang)."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def phone_link(self) -> str:
+        """The phone number as a tel: URI for a tap-to-call link."""
+        digits = "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+        return f"tel:{digits}"
+
+
+class Group(models.Model):
+    class Kind(models.TextChoices):
+        DAYCARE = "dagopvang", _("daycare (0–4)")
+        OUT_OF_SCHOOL = "bso", _("out-of-school care (4–13)")
+        PRESCHOOL = "peuteropvang", _("preschool (2–4)")
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["location__name", "name"]
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.location.name})"
+
+
+class GroupStaff(models.Model):
+    """Group staff (pedagogisch medewerker) working on a group."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_roles")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="staff")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "group"], name="unique_group_staff")]
+
+
+class LocationPlanner(models.Model):
+    """A planner deciding on requests for a location."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="planner_roles")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="planners")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "location"], name="unique_location_planner")]
+
+
+class OrganisationAdmin(models.Model):
+    """An administrator of the organisation's data and settings (two-factor login required)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="admin_roles")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="admins")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="unique_organisation_admin")]
