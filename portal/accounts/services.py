@@ -58,7 +58,7 @@ def invitation_resend(*, user: User, resent_by: User) -> Invitation:
     from portal.accounts.tasks import deliver_invitation
 
     with transaction.atomic():
-        Invitation.objects.filter(user=user, used_at__isnull=True).update(token_hash="", expires_at=clock.now())
+        Invitation.objects.filter(user=user, used_at__isnull=True).update(expires_at=clock.now())
         invitation = Invitation.objects.create(user=user, resent_by=resent_by)
         transaction.on_commit(lambda: deliver_invitation.enqueue(invitation.pk))
     return invitation

@@ -97,8 +97,7 @@ def invitation(request, token: str):
 
 
 def _qr_data_uri(url: str) -> str:
-    svg = segno.make(url, error="m").svg_inline(scale=5)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return segno.make(url, error="m").svg_data_uri(scale=5, border=2)
 
 
 @login_required
@@ -134,7 +133,7 @@ def otp_setup(request):
 @login_required
 def otp_verify(request):
     user = request.user
-    if user.is_verified():
+    if user.is_verified() or not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("home:home")
     form = TokenForm(data=request.POST or None)
     throttle_message = ""

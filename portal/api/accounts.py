@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -79,30 +79,30 @@ def token_create(request, payload: TokenIn):
     ip = client_ip(request)
     throttle = services.login_throttle_check(email=payload.email, ip_address=ip)
     if throttle.blocked:
-        return 429, {"detail": throttle.message()}
+        return Status(429, {"detail": throttle.message()})
     user = authenticate(request, username=payload.email, password=payload.password)
     if user is None:
         services.login_failure_record(email=payload.email, ip_address=ip)
-        return 401, {"detail": _("This e-mail address and password do not match.")}
+        return Status(401, {"detail": _("This e-mail address and password do not match.")})
     devices = list(TOTPDevice.objects.filter(user=user, confirmed=True))
     if devices:
         if not payload.otp or not any(d.verify_token(payload.otp.strip()) for d in devices):
             services.login_failure_record(email=payload.email, ip_address=ip)
-            return 401, {"detail": _("Give the code from your authenticator app (otp).")}
+            return Status(401, {"detail": _("Give the code from your authenticator app (otp).")})
     elif policy.roles_of(user).is_organisation_admin:
-        return 403, {"detail": _("Organisation admins set up two-step login in the portal first.")}
+        return Status(403, {"detail": _("Organisation admins set up two-step login in the portal first.")})
     if user.must_change_password:
-        return 403, {"detail": _("Choose a new password in the portal first.")}
+        return Status(403, {"detail": _("Choose a new password in the portal first.")})
     services.login_failures_clear(email=payload.email)
     token, raw = services.api_token_create(user=user, device_name=payload.device_name)
-    return 200, TokenOut(token=raw, device_name=token.device_name, user=_user_out(user))
+    return Status(200, TokenOut(token=raw, device_name=token.device_name, user=_user_out(user)))
 
 
 @router.delete("/auth/token", response={204: None}, auth=TokenAuth())
 def token_revoke(request):
     """Log this device out: the token used for this call stops working."""
     services.api_token_revoke(token=request.api_token)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response=MeOut, auth=TokenAuth())

@@ -1,0 +1,67 @@
+# Ouderportaal. `make run` serves the demo on http://127.0.0.1:8000; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RUN_ENV := DEBUG=1 SECURE_COOKIES=0 EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-postgres lint format bench messages makemessages migrate demo daily worker clean
+
+help: ## Show the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.12, say)")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+messages: $(VENV)/.installed ## Compile the Dutch and English message catalogues
+	@$(PY) scripts/compile_messages.py
+
+makemessages: $(VENV)/.installed ## Update the .po files from the code (needs GNU gettext)
+	$(RUN_ENV) $(PY) manage.py makemessages --locale nl --locale en --ignore '.venv/*' --no-obsolete
+
+migrate: messages ## Create or update the database
+	@mkdir -p var
+	@$(RUN_ENV) $(PY) manage.py migrate --verbosity 0
+
+demo: migrate ## Load the demo organisation (once) and print the logins
+	@$(RUN_ENV) $(PY) manage.py load_demo
+
+run: demo ## Set everything up and serve the demo on http://127.0.0.1:8000 with a worker
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the worker)"
+	@$(RUN_ENV) $(PY) manage.py db_worker --interval 1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: messages ## Run only the background worker
+	$(RUN_ENV) $(PY) manage.py db_worker
+
+daily: migrate ## Run the daily jobs for today (DATE=YYYY-MM-DD for another day)
+	$(RUN_ENV) $(PY) manage.py run_daily $(if $(DATE),--date $(DATE))
+
+test: messages ## Run every test (SQLite; browser tests in Chromium)
+	@$(PY) scripts/ensure_browser.py
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: messages ## Run every test against PostgreSQL (DATABASE_URL, default the local server)
+	@$(PY) scripts/ensure_browser.py
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ouderportaal} $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed ## ruff check and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed ## Format the code with ruff
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: messages ## Run the benchmarks under bench/ and print their figures
+	@for f in bench/bench_*.py; do [ -e "$$f" ] || { echo "no benchmarks yet"; break; }; DJANGO_SETTINGS_MODULE=config.settings $(RUN_ENV) $(PY) $$f; done
+
+clean: ## Remove the virtualenv, the database and uploaded files
+	rm -rf $(VENV) var

@@ -1,0 +1,16 @@
+"""Settings for the test suite: the real settings with a fixed secret, immediate tasks and
+mail kept in memory (tests that need a real SMTP server switch to it themselves)."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+
+from config.settings import *  # noqa: E402,F403
+
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+SITE_URL = "http://testserver"
+# Argon2 is the hasher in production (config.settings, asserted in tests); the suite makes
+# hundreds of users and uses a fast one first, keeping Argon2 to verify production hashes.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405

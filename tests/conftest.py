@@ -1,0 +1,145 @@
+"""Shared fixtures: a frozen clock and a world of named people in two organisations.
+
+Zonnebloem (the organisation under test)
+  location Centrum: groups "Baby's" (daycare) and "Peuters" (daycare); location Noord: "BSO Noord"
+  anna   guardian of Bo (baby, Baby's) and Mo (Peuters)       -- two children, two groups
+  bert   guardian of Lin (Baby's)
+  carla  guardian of Fien (Peuters), whose placement starts in 20 days
+  sanne  group staff of Baby's
+  paula  planner of Centrum
+  adam   organisation admin (with TOTP)
+Regenboog (the outsiders)
+  otto   guardian of Olle (Kikkers);  oscar  admin;  olga  staff of Kikkers;  pim  planner
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from types import SimpleNamespace
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal.access.policy import forget_roles
+from portal.accounts.models import User
+from portal.children.models import Child, Guardian
+from portal.core import clock
+from portal.organisations.models import Group, GroupStaff, Location, LocationPlanner, Organisation, OrganisationAdmin
+from tests.factories import place
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls that the
+# browser tests make between page actions are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+TODAY = dt.date(2026, 11, 25)  # a Wednesday
+PASSWORD = "a-Long-test-passw0rd"
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with clock.frozen(dt.datetime(2026, 11, 25, 10, 0)):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def make_user(email: str, name: str, *, password: bool = True) -> User:
+    return User.objects.create_user(email, PASSWORD if password else None, full_name=name)
+
+
+def organisation_world(prefix: str, name: str) -> SimpleNamespace:
+    org = Organisation.objects.create(name=name, slug=prefix)
+    centrum = Location.objects.create(
+        organisation=org, name=f"{name} Centrum", street="Markt 1", postcode="1234 AB", city="Utrecht",
+        phone="030 111 22 33", lrk_number="111222333",
+    )
+    noord = Location.objects.create(
+        organisation=org, name=f"{name} Noord", street="Noordweg 2", postcode="1234 CD", city="Utrecht",
+        phone="030 444 55 66", lrk_number="444555666",
+    )
+    babies = Group.objects.create(location=centrum, name="Baby's", kind=Group.Kind.DAYCARE)
+    toddlers = Group.objects.create(location=centrum, name="Peuters", kind=Group.Kind.DAYCARE)
+    bso = Group.objects.create(location=noord, name="BSO Noord", kind=Group.Kind.OUT_OF_SCHOOL)
+    return SimpleNamespace(org=org, centrum=centrum, noord=noord, babies=babies, toddlers=toddlers, bso=bso)
+
+
+def child(org, first: str, birth: dt.date, **extra) -> Child:
+    return Child.objects.create(organisation=org, first_name=first, last_name="Test", birth_date=birth, **extra)
+
+
+@pytest.fixture
+def world(db):
+    a = organisation_world("zonnebloem", "Zonnebloem")
+    b = organisation_world("regenboog", "Regenboog")
+    w = SimpleNamespace(a=a, b=b)
+
+    w.anna = make_user("anna@example.test", "Anna Ouder")
+    w.bert = make_user("bert@example.test", "Bert Ouder")
+    w.carla = make_user("carla@example.test", "Carla Nieuw")
+    w.sanne = make_user("sanne@example.test", "Sanne Medewerker")
+    w.paula = make_user("paula@example.test", "Paula Planner")
+    w.adam = make_user("adam@example.test", "Adam Beheer")
+    w.otto = make_user("otto@example.test", "Otto Buiten")
+    w.oscar = make_user("oscar@example.test", "Oscar Beheer")
+    w.olga = make_user("olga@example.test", "Olga Medewerker")
+    w.pim = make_user("pim@example.test", "Pim Planner")
+    w.nobody = make_user("nobody@example.test", "Niemand")
+
+    w.bo = child(a.org, "Bo", dt.date(2026, 3, 10), allergies="pinda's")
+    w.mo = child(a.org, "Mo", dt.date(2024, 5, 2))
+    w.lin = child(a.org, "Lin", dt.date(2026, 1, 5))
+    w.fien = child(a.org, "Fien", dt.date(2025, 1, 5))
+    w.olle = child(b.org, "Olle", dt.date(2025, 2, 2))
+    w.bo_placement = place(w.bo, a.babies, dt.date(2026, 9, 1), weekdays=(0, 2))
+    w.mo_placement = place(w.mo, a.toddlers, dt.date(2026, 1, 1), weekdays=(1, 2, 3))
+    w.lin_placement = place(w.lin, a.babies, dt.date(2026, 6, 1), weekdays=(2, 4), parts=("morning",))
+    w.fien_placement = place(w.fien, a.toddlers, TODAY + dt.timedelta(days=20), weekdays=(0, 1))
+    w.olle_placement = place(w.olle, b.babies, dt.date(2026, 2, 1), weekdays=(2,))
+    for user, kid in [(w.anna, w.bo), (w.anna, w.mo), (w.bert, w.lin), (w.carla, w.fien), (w.otto, w.olle)]:
+        Guardian.objects.create(user=user, child=kid)
+    GroupStaff.objects.create(user=w.sanne, group=a.babies)
+    GroupStaff.objects.create(user=w.olga, group=b.babies)
+    LocationPlanner.objects.create(user=w.paula, location=a.centrum)
+    LocationPlanner.objects.create(user=w.pim, location=b.centrum)
+    OrganisationAdmin.objects.create(user=w.adam, organisation=a.org)
+    OrganisationAdmin.objects.create(user=w.oscar, organisation=b.org)
+    for admin in (w.adam, w.oscar):
+        TOTPDevice.objects.create(user=admin, name="app", confirmed=True)
+    return w
+
+
+def login(client, user) -> None:
+    """Log `user` in on the test client, with the second factor passed if they have one."""
+    forget_roles(user)
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+
+
+@pytest.fixture
+def login_as(client):
+    def _login(user):
+        login(client, user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed():` runs what the code queued for after the commit (mail tasks, say),
+    as it would happen outside the test's wrapping transaction."""
+
+    def _committed():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return _committed
