@@ -136,7 +136,7 @@ def test_an_admin_resends_and_the_old_link_stops_working(client, world, newcomer
     assert client.get(old_url).status_code == 410
     client.logout()
     assert client.get(link_from(mail.outbox[1])).status_code == 200
-    assert Invitation.objects.filter(user=newcomer).latest("created_at").resent_by == world.adam
+    assert Invitation.objects.filter(user=newcomer).latest("pk").resent_by == world.adam
 
 
 def test_the_mail_is_in_the_guardians_language(newcomer, send_due, committed):

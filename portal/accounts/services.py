@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
 from dataclasses import dataclass
 
@@ -136,7 +137,7 @@ def login_throttle_check(*, email: str, ip_address: str | None) -> Throttle:
         if len(times) >= limit:
             # Free again when the oldest of the last `limit` failures leaves the window.
             free_at = times[-1] + window
-            minutes = max(1, int((free_at - now).total_seconds() // 60) + 1)
+            minutes = max(1, math.ceil((free_at - now).total_seconds() / 60))
             return Throttle(True, minutes)
     return Throttle(False)
 

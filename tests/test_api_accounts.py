@@ -1,0 +1,79 @@
+import json
+
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal.accounts.models import ApiToken
+from portal.accounts.services import password_generate_for
+from tests.conftest import PASSWORD
+from tests.test_two_factor import code_for
+
+TOKEN_URL = "/api/v1/auth/token"
+
+
+def token_for(client, email, password=PASSWORD, **extra):
+    body = {"email": email, "password": password, "device_name": "iPhone van Anna", **extra}
+    return client.post(TOKEN_URL, json.dumps(body), content_type="application/json")
+
+
+def test_token_login_me_and_revoke(client, world):
+    response = token_for(client, "anna@example.test")
+    assert response.status_code == 200
+    token = response.json()["token"]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    me = client.get("/api/v1/me", **auth).json()
+    assert me["user"]["email"] == "anna@example.test"
+    assert me["roles"] == ["guardian"]
+    assert {c["first_name"] for c in me["children"]} == {"Bo", "Mo"}
+    bo = next(c for c in me["children"] if c["first_name"] == "Bo")
+    assert bo["placements"][0]["group_name"] == "Baby's" and bo["placements"][0]["location_phone"] == "030 111 22 33"
+    assert ApiToken.objects.get(user=world.anna).device_name == "iPhone van Anna"
+    assert client.delete(TOKEN_URL, **auth).status_code == 204
+    assert client.get("/api/v1/me", **auth).status_code == 401
+
+
+def test_tokens_are_stored_as_hashes(client, world):
+    token = token_for(client, "anna@example.test").json()["token"]
+    assert not ApiToken.objects.filter(key_hash=token).exists()
+
+
+def test_staff_see_their_groups_children_and_nothing_of_another_organisation(client, world):
+    token = token_for(client, "sanne@example.test").json()["token"]
+    me = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert me["roles"] == ["group_staff"]
+    assert {c["first_name"] for c in me["children"]} == {"Bo", "Lin"}
+    assert all(not c["is_my_child"] for c in me["children"])
+
+
+def test_wrong_password_and_throttle(client, world):
+    assert token_for(client, "anna@example.test", "wrong").status_code == 401
+    for _ in range(4):
+        token_for(client, "anna@example.test", "wrong")
+    response = token_for(client, "anna@example.test")
+    assert response.status_code == 429 and "minut" in response.json()["detail"]
+
+
+def test_a_bad_token_is_401(client, world):
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer nonsense").status_code == 401
+
+
+def test_admins_need_totp_for_the_app_too(client, world):
+    assert token_for(client, "adam@example.test").status_code == 401
+    device = TOTPDevice.objects.get(user=world.adam)
+    assert token_for(client, "adam@example.test", otp=code_for(device)).status_code == 200
+    TOTPDevice.objects.filter(user=world.adam).delete()
+    assert token_for(client, "adam@example.test").status_code == 403
+
+
+def test_a_generated_password_must_be_changed_in_the_portal_first(client, world):
+    generated = password_generate_for(world.bert)
+    response = token_for(client, "bert@example.test", generated)
+    assert response.status_code == 403
+
+
+def test_openapi_documents_the_endpoints(client, db):
+    spec = client.get("/api/v1/openapi.json").json()
+    assert spec["openapi"].startswith("3.1")
+    assert {"/api/v1/auth/token", "/api/v1/me"} <= set(spec["paths"])
+    assert set(spec["paths"]["/api/v1/auth/token"]) == {"post", "delete"}
+    docs = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()

@@ -1,0 +1,33 @@
+from django.test import Client
+from django.urls import reverse
+
+from portal.accounts.models import UserSession
+from tests.conftest import PASSWORD
+
+
+def test_a_user_sees_their_sessions_and_ends_another(world):
+    phone, laptop = Client(HTTP_USER_AGENT="Phone browser"), Client(HTTP_USER_AGENT="Laptop browser")
+    for browser in (phone, laptop):
+        browser.post("/accounts/login/", {"email": "anna@example.test", "password": PASSWORD})
+    page = laptop.get(reverse("accounts:security")).content.decode()
+    assert "Phone browser" in page and "Laptop browser" in page
+    phone_session = UserSession.objects.get(user=world.anna, user_agent="Phone browser")
+    assert laptop.post(reverse("accounts:session_end", args=[phone_session.pk])).status_code == 302
+    assert phone.get(reverse("home:home")).status_code == 302  # logged out there
+    assert laptop.get(reverse("home:home")).status_code == 200  # still in here
+
+
+def test_ending_the_current_session_logs_out(world):
+    browser = Client()
+    browser.post("/accounts/login/", {"email": "anna@example.test", "password": PASSWORD})
+    [current] = UserSession.objects.filter(user=world.anna)
+    response = browser.post(reverse("accounts:session_end", args=[current.pk]))
+    assert response["Location"] == reverse("accounts:login")
+    assert browser.get(reverse("home:home")).status_code == 302
+
+
+def test_logging_out_removes_the_session_from_the_list(world):
+    browser = Client()
+    browser.post("/accounts/login/", {"email": "anna@example.test", "password": PASSWORD})
+    browser.post(reverse("accounts:logout"))
+    assert not UserSession.objects.filter(user=world.anna).exists()
