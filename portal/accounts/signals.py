@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
@@ -27,7 +28,11 @@ def remember_session(sender, request, user, **kwargs):
             "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
         },
     )
-    request.session["django_language"] = user.language
+    # A language chosen on the login page carries over to the account.
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen in dict(settings.LANGUAGES) and chosen != user.language:
+        user.language = chosen
+        user.save(update_fields=["language"])
 
 
 @receiver(user_logged_out)

@@ -26,10 +26,11 @@ def current_and_upcoming_placements(day: dt.date) -> QuerySet[Placement]:
 
 def children_with_placements(children: QuerySet[Child], day: dt.date) -> list[Child]:
     """Children with `.active_placements` (current and upcoming, with group, location and
-    schedule) and their pickup persons and emergency contacts: four queries in all."""
+    schedule), all their placements, pickup persons and emergency contacts: six queries in all."""
     return list(
         children.prefetch_related(
             Prefetch("placements", queryset=current_and_upcoming_placements(day), to_attr="active_placements"),
+            "placements",  # all of them, for the access policy's decisions
             "pickup_persons",
             "emergency_contacts",
         ).order_by("first_name", "last_name")

@@ -1,0 +1,36 @@
+from django.core.management import call_command
+
+from portal.accounts.models import User
+from portal.children.models import Child, Guardian, Placement
+from portal.organisations.demo import DEMO_LOGINS, DEMO_PASSWORD
+from portal.organisations.models import Group, Location
+
+
+def test_demo_loads_once_with_everything_the_newcomer_needs(db, capsys):
+    call_command("load_demo")
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    assert "already present" in out and "ouder@demo.test" in out and DEMO_PASSWORD in out
+    assert Location.objects.count() == 2
+    assert set(Group.objects.values_list("kind", flat=True)) == {"dagopvang", "bso", "peuteropvang"}
+    assert Group.objects.count() == 6
+    assert Child.objects.count() == 60
+    assert not Child.objects.filter(guardians__isnull=True).exists()
+    assert not Child.objects.filter(placements__isnull=True).exists()
+    for email, _who in DEMO_LOGINS:
+        assert User.objects.get(email=email).check_password(DEMO_PASSWORD)
+
+
+def test_the_demo_families(db, client):
+    from portal.core import clock
+
+    call_command("load_demo")
+    ouder = User.objects.get(email="ouder@demo.test")
+    children = Child.objects.filter(guardians__user=ouder)
+    groups = {p.group for p in Placement.objects.filter(child__in=children)}
+    assert len(groups) == 2
+    assert any(c.age_on(clock.today()) == 0 for c in children)
+    nieuw = Guardian.objects.get(user__email="nieuw@demo.test").child.placements.get()
+    assert (nieuw.start_date - clock.today()).days == 28
+    client.post("/accounts/login/", {"email": "ouder@demo.test", "password": DEMO_PASSWORD})
+    assert "Noor de Vries" in client.get("/home/").content.decode()
