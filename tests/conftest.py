@@ -56,12 +56,22 @@ def make_user(email: str, name: str, *, password: bool = True) -> User:
 def organisation_world(prefix: str, name: str) -> SimpleNamespace:
     org = Organisation.objects.create(name=name, slug=prefix)
     centrum = Location.objects.create(
-        organisation=org, name=f"{name} Centrum", street="Markt 1", postcode="1234 AB", city="Utrecht",
-        phone="030 111 22 33", lrk_number="111222333",
+        organisation=org,
+        name=f"{name} Centrum",
+        street="Markt 1",
+        postcode="1234 AB",
+        city="Utrecht",
+        phone="030 111 22 33",
+        lrk_number="111222333",
     )
     noord = Location.objects.create(
-        organisation=org, name=f"{name} Noord", street="Noordweg 2", postcode="1234 CD", city="Utrecht",
-        phone="030 444 55 66", lrk_number="444555666",
+        organisation=org,
+        name=f"{name} Noord",
+        street="Noordweg 2",
+        postcode="1234 CD",
+        city="Utrecht",
+        phone="030 444 55 66",
+        lrk_number="444555666",
     )
     babies = Group.objects.create(location=centrum, name="Baby's", kind=Group.Kind.DAYCARE)
     toddlers = Group.objects.create(location=centrum, name="Peuters", kind=Group.Kind.DAYCARE)

@@ -38,8 +38,9 @@ def test_production_settings_refuse_to_start_without_a_secret(monkeypatch):
 
 
 def test_production_hashes_passwords_with_argon2():
-    import config.settings
     from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    import config.settings
 
     assert config.settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
     encoded = Argon2PasswordHasher().encode("geheim-wachtwoord", "somesaltvalue123")
@@ -94,4 +95,6 @@ def test_placeholders_survive_translation():
             translations = [entry.msgstr]
             source = set(pattern.findall(entry.msgid))
         for text in translations:
-            assert set(pattern.findall(text)) <= source and (source <= set(pattern.findall(text)) or entry.msgid_plural), entry.msgid
+            assert set(pattern.findall(text)) <= source and (
+                source <= set(pattern.findall(text)) or entry.msgid_plural
+            ), entry.msgid

@@ -59,7 +59,8 @@ def test_a_generated_password_must_be_changed_before_anything_else(client, world
         response = client.get(url)
         assert response.status_code == 302 and response["Location"] == reverse("accounts:password_change")
     response = client.post(
-        reverse("accounts:password_change"), {"new_password1": "Nieuw-wachtwoord-1", "new_password2": "Nieuw-wachtwoord-1"}
+        reverse("accounts:password_change"),
+        {"new_password1": "Nieuw-wachtwoord-1", "new_password2": "Nieuw-wachtwoord-1"},
     )
     assert response.status_code == 302
     assert client.get(reverse("home:home")).status_code == 200
@@ -73,7 +74,9 @@ def test_password_reset_by_mail(client, world):
     [link] = [line for line in message.body.splitlines() if "/accounts/password/reset/" in line]
     response = client.get(link.strip().removeprefix("http://testserver"), follow=True)
     assert response.status_code == 200
-    response = client.post(response.redirect_chain[-1][0], {"new_password1": "Reset-gelukt-9", "new_password2": "Reset-gelukt-9"})
+    response = client.post(
+        response.redirect_chain[-1][0], {"new_password1": "Reset-gelukt-9", "new_password2": "Reset-gelukt-9"}
+    )
     assert response.status_code == 302
     world.anna.refresh_from_db()
     assert world.anna.check_password("Reset-gelukt-9")
@@ -107,5 +110,8 @@ def test_logout_needs_a_post(client, world):
 
 
 def test_next_parameter_cannot_leave_the_site(client, world):
-    response = client.post(LOGIN + "?next=https://evil.example/", {"email": "anna@example.test", "password": PASSWORD, "next": "https://evil.example/"})
+    response = client.post(
+        LOGIN + "?next=https://evil.example/",
+        {"email": "anna@example.test", "password": PASSWORD, "next": "https://evil.example/"},
+    )
     assert response["Location"] == reverse("home:home")

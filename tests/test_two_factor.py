@@ -17,7 +17,9 @@ def test_an_admin_must_set_up_totp_before_anything_else(client, world):
     page = client.get(reverse("accounts:otp_setup"))
     assert page.status_code == 200 and 'src="data:image/svg+xml' in page.content.decode()
     device = TOTPDevice.objects.get(user=world.adam, confirmed=False)
-    wrong = client.post(reverse("accounts:otp_setup"), {"token": "000000" if code_for(device) != "000000" else "111111"})
+    wrong = client.post(
+        reverse("accounts:otp_setup"), {"token": "000000" if code_for(device) != "000000" else "111111"}
+    )
     assert wrong.status_code == 200 and wrong.context["form"].errors
     assert client.post(reverse("accounts:otp_setup"), {"token": code_for(device)}).status_code == 302
     assert client.get(reverse("home:organisation", args=[world.a.org.pk])).status_code == 200

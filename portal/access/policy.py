@@ -85,7 +85,9 @@ def roles_of(user) -> Roles:
 
     guardian_rows = list(Guardian.objects.filter(user=user).values_list("child_id", "child__organisation_id"))
     staff_rows = list(GroupStaff.objects.filter(user=user).values_list("group_id", "group__location__organisation_id"))
-    planner_rows = list(LocationPlanner.objects.filter(user=user).values_list("location_id", "location__organisation_id"))
+    planner_rows = list(
+        LocationPlanner.objects.filter(user=user).values_list("location_id", "location__organisation_id")
+    )
     admin_ids = list(OrganisationAdmin.objects.filter(user=user).values_list("organisation_id", flat=True))
     roles = Roles(
         guardian_child_ids=frozenset(r[0] for r in guardian_rows),
@@ -252,16 +254,22 @@ def planning_request_decision(user, child: Child, day: dt.date | None = None) ->
             if later:
                 start = min(p.start_date for p in later)
                 return _not_yet(child, start)
-            return Decision(False, _("%(child)s has no placement on %(day)s.") % {
-                "child": child.first_name, "day": date_format(day, "DATE_FORMAT")})
+            return Decision(
+                False,
+                _("%(child)s has no placement on %(day)s.")
+                % {"child": child.first_name, "day": date_format(day, "DATE_FORMAT")},
+            )
     if any(p.is_active_on(today) for p in placements):
         return Decision(True)
     upcoming = [p.start_date for p in placements if p.start_date > today]
     if upcoming:
         return _not_yet(child, min(upcoming))
     last_end = max(p.end_date for p in placements if p.end_date is not None)
-    return Decision(False, _("The placement of %(child)s ended on %(day)s.") % {
-        "child": child.first_name, "day": date_format(last_end, "DATE_FORMAT")})
+    return Decision(
+        False,
+        _("The placement of %(child)s ended on %(day)s.")
+        % {"child": child.first_name, "day": date_format(last_end, "DATE_FORMAT")},
+    )
 
 
 def _not_yet(child: Child, start: dt.date) -> Decision:

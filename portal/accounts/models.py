@@ -94,7 +94,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name
 
     def get_short_name(self) -> str:
-        return (self.full_name.split(" ")[0] if self.full_name else self.email)
+        return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
 class Invitation(models.Model):
@@ -121,7 +121,12 @@ class Invitation(models.Model):
         return f"Invitation for {self.user.email}"
 
     def is_usable(self) -> bool:
-        return bool(self.token_hash) and self.used_at is None and self.expires_at is not None and clock.now() < self.expires_at
+        return (
+            bool(self.token_hash)
+            and self.used_at is None
+            and self.expires_at is not None
+            and clock.now() < self.expires_at
+        )
 
 
 class LoginFailure(models.Model):
@@ -130,6 +135,9 @@ class LoginFailure(models.Model):
     email = models.CharField(max_length=254, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, db_index=True)
     at = models.DateTimeField(default=clock.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.email} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class UserSession(models.Model):
@@ -144,6 +152,9 @@ class UserSession(models.Model):
 
     class Meta:
         ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} since {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class ApiToken(models.Model):

@@ -157,7 +157,9 @@ def login_failures_clear(*, email: str) -> None:
 
 def api_token_create(*, user: User, device_name: str) -> tuple[ApiToken, str]:
     raw = "op_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, device_name=device_name.strip()[:100] or _("device"), key_hash=hash_token(raw))
+    token = ApiToken.objects.create(
+        user=user, device_name=device_name.strip()[:100] or _("device"), key_hash=hash_token(raw)
+    )
     return token, raw
 
 

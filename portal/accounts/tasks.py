@@ -21,7 +21,9 @@ def deliver_invitation(invitation_id: int) -> None:
 
     raw = invitation_issue_token(invitation)
     user = invitation.user
-    organisations = sorted({g.child.organisation.name for g in user.guardianships.select_related("child__organisation")})
+    organisations = sorted(
+        {g.child.organisation.name for g in user.guardianships.select_related("child__organisation")}
+    )
     with translation.override(user.language):
         context = {
             "user": user,

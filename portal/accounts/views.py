@@ -81,7 +81,9 @@ def password_change(request):
 def invitation(request, token: str):
     invitation = services.invitation_by_token(token)
     if invitation is None or not invitation.is_usable():
-        return render(request, "accounts/invitation_invalid.html", {"invitation": invitation}, status=410 if invitation else 404)
+        return render(
+            request, "accounts/invitation_invalid.html", {"invitation": invitation}, status=410 if invitation else 404
+        )
     form = SetPasswordForm(invitation.user, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         if request.user.is_authenticated:

@@ -8,7 +8,6 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 from pydantic import Field
 
 from portal.access import policy
@@ -25,7 +24,9 @@ class TokenIn(Schema):
     email: str = Field(max_length=254)
     password: str = Field(max_length=1024)
     device_name: str = Field(min_length=1, max_length=100, description="Shown to the user in their list of devices")
-    otp: str | None = Field(default=None, max_length=8, description="Code from the authenticator app, if the user has one")
+    otp: str | None = Field(
+        default=None, max_length=8, description="Code from the authenticator app, if the user has one"
+    )
 
 
 class UserOut(Schema):

@@ -50,6 +50,9 @@ class PickupPerson(models.Model):
     class Meta:
         ordering = ["name"]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class EmergencyContact(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="emergency_contacts")
@@ -59,6 +62,9 @@ class EmergencyContact(models.Model):
 
     class Meta:
         ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Guardian(models.Model):
@@ -75,6 +81,9 @@ class Guardian(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "child"], name="unique_guardian")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.relation}) of {self.child}"
 
 
 class Placement(models.Model):
@@ -130,3 +139,6 @@ class ScheduledDayPart(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["placement", "weekday", "day_part"], name="unique_scheduled_day_part")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.get_day_part_display()}"

@@ -39,8 +39,9 @@ def _guardian_cards(user, today: dt.date) -> list[dict]:
             {"placement": p, "schedule": weekly_schedule(p), "started": p.start_date <= today}
             for p in child.active_placements
         ]
-        cards.append({"child": child, "placements": placements,
-                      "planning": policy.planning_request_decision(user, child)})
+        cards.append(
+            {"child": child, "placements": placements, "planning": policy.planning_request_decision(user, child)}
+        )
     return cards
 
 
@@ -72,7 +73,11 @@ def _organisation_summaries(user, today: dt.date) -> list[dict]:
             {
                 "organisation": organisation,
                 "children": children.filter(
-                    Exists(Placement.objects.filter(child=OuterRef("pk")).filter(Q(end_date__isnull=True) | Q(end_date__gte=today)))
+                    Exists(
+                        Placement.objects.filter(child=OuterRef("pk")).filter(
+                            Q(end_date__isnull=True) | Q(end_date__gte=today)
+                        )
+                    )
                 ).count(),
                 "awaiting": _guardians_awaiting(organisation).count(),
             }
@@ -99,7 +104,9 @@ def home(request):
         "roles": roles,
         "children_cards": _guardian_cards(user, today) if roles.is_guardian else [],
         "staff_groups": _staff_groups(user, today) if roles.is_group_staff else [],
-        "planner_locations": _location_summaries(list(policy.planner_locations(user)), today) if roles.is_planner else [],
+        "planner_locations": _location_summaries(list(policy.planner_locations(user)), today)
+        if roles.is_planner
+        else [],
         "organisations": _organisation_summaries(user, today) if roles.is_organisation_admin else [],
     }
     return render(request, "home/home.html", context)
@@ -153,8 +160,13 @@ def location_detail(request, location_id: int):
     return render(
         request,
         "home/location.html",
-        {"location": location, "summary": summary, "day": day,
-         "previous_day": day - dt.timedelta(days=1), "next_day": day + dt.timedelta(days=1)},
+        {
+            "location": location,
+            "summary": summary,
+            "day": day,
+            "previous_day": day - dt.timedelta(days=1),
+            "next_day": day + dt.timedelta(days=1),
+        },
     )
 
 

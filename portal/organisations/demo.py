@@ -28,16 +28,93 @@ DEMO_LOGINS = [
 ]
 
 FIRST_NAMES = [
-    "Emma", "Julia", "Mila", "Tess", "Sophie", "Zoë", "Sara", "Nora", "Yara", "Eva", "Liv", "Lotte", "Evi", "Saar",
-    "Fenna", "Lina", "Roos", "Anna", "Lieke", "Fleur", "Noah", "Luca", "Liam", "Lucas", "Finn", "Levi", "Sem",
-    "Mees", "Milan", "James", "Daan", "Adam", "Noud", "Sam", "Bram", "Thijs", "Jesse", "Ties", "Jens", "Mason",
+    "Emma",
+    "Julia",
+    "Mila",
+    "Tess",
+    "Sophie",
+    "Zoë",
+    "Sara",
+    "Nora",
+    "Yara",
+    "Eva",
+    "Liv",
+    "Lotte",
+    "Evi",
+    "Saar",
+    "Fenna",
+    "Lina",
+    "Roos",
+    "Anna",
+    "Lieke",
+    "Fleur",
+    "Noah",
+    "Luca",
+    "Liam",
+    "Lucas",
+    "Finn",
+    "Levi",
+    "Sem",
+    "Mees",
+    "Milan",
+    "James",
+    "Daan",
+    "Adam",
+    "Noud",
+    "Sam",
+    "Bram",
+    "Thijs",
+    "Jesse",
+    "Ties",
+    "Jens",
+    "Mason",
 ]
 LAST_NAMES = [
-    "de Jong", "Jansen", "de Vries", "van den Berg", "van Dijk", "Bakker", "Janssen", "Visser", "Smit", "Meijer",
-    "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer",
-    "de Wit", "Dijkstra", "Smits", "de Graaf", "van der Meer", "Kok", "Jacobs", "de Haan", "Vermeulen", "Yilmaz",
+    "de Jong",
+    "Jansen",
+    "de Vries",
+    "van den Berg",
+    "van Dijk",
+    "Bakker",
+    "Janssen",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
+    "Smits",
+    "de Graaf",
+    "van der Meer",
+    "Kok",
+    "Jacobs",
+    "de Haan",
+    "Vermeulen",
+    "Yilmaz",
 ]
-PARENT_NAMES = ["Anouk", "Sanne", "Lisa", "Marloes", "Fatima", "Iris", "Mark", "Jeroen", "Bas", "Youssef", "Tim", "Kevin"]
+PARENT_NAMES = [
+    "Anouk",
+    "Sanne",
+    "Lisa",
+    "Marloes",
+    "Fatima",
+    "Iris",
+    "Mark",
+    "Jeroen",
+    "Bas",
+    "Youssef",
+    "Tim",
+    "Kevin",
+]
 
 # (location key, group name, kind, age range in months at load time)
 GROUPS = [
@@ -69,12 +146,22 @@ def load_demo() -> bool:
     organisation = Organisation.objects.create(name="Kinderopvang Klavertje", slug=DEMO_SLUG)
     locations = {
         "speeltuin": Location.objects.create(
-            organisation=organisation, name="De Speeltuin", street="Oudegracht 120", postcode="3511 AX",
-            city="Utrecht", phone="030 123 45 67", lrk_number="123456789",
+            organisation=organisation,
+            name="De Speeltuin",
+            street="Oudegracht 120",
+            postcode="3511 AX",
+            city="Utrecht",
+            phone="030 123 45 67",
+            lrk_number="123456789",
         ),
         "zonnehuis": Location.objects.create(
-            organisation=organisation, name="Het Zonnehuis", street="Zonnewijzerweg 8", postcode="3812 AB",
-            city="Amersfoort", phone="033 765 43 21", lrk_number="987654321",
+            organisation=organisation,
+            name="Het Zonnehuis",
+            street="Zonnewijzerweg 8",
+            postcode="3812 AB",
+            city="Amersfoort",
+            phone="033 765 43 21",
+            lrk_number="987654321",
         ),
     }
     groups = {
@@ -91,7 +178,9 @@ def load_demo() -> bool:
     for index, (name, (group, _ages)) in enumerate(groups.items()):
         if name in ("Rupsjes", "Vlinders"):
             continue
-        colleague = person(f"medewerker{index + 2}@demo.test", f"{PARENT_NAMES[index]} {LAST_NAMES[index]}", password=False)
+        colleague = person(
+            f"medewerker{index + 2}@demo.test", f"{PARENT_NAMES[index]} {LAST_NAMES[index]}", password=False
+        )
         GroupStaff.objects.create(user=colleague, group=group)
     planner = person("planner@demo.test", "Petra Planner", password=True)
     LocationPlanner.objects.create(user=planner, location=locations["speeltuin"])
@@ -102,9 +191,14 @@ def load_demo() -> bool:
     ouder2 = person("ouder2@demo.test", "Youssef Yilmaz", password=True)
     nieuw = person("nieuw@demo.test", "Iris Bakker", password=True)
 
-    def child(first: str, last: str, birth: dt.date, group_name: str, start: dt.date, weekdays: list[int], parts: list[str]) -> Child:
+    def child(
+        first: str, last: str, birth: dt.date, group_name: str, start: dt.date, weekdays: list[int], parts: list[str]
+    ) -> Child:
         kid = Child.objects.create(
-            organisation=organisation, first_name=first, last_name=last, birth_date=birth,
+            organisation=organisation,
+            first_name=first,
+            last_name=last,
+            birth_date=birth,
             photo_consent=rng.random() > 0.15,
             allergies=rng.choice(["", "", "", "", "koemelkeiwit", "pinda's", "ei"]),
         )
@@ -112,17 +206,25 @@ def load_demo() -> bool:
         ScheduledDayPart.objects.bulk_create(
             ScheduledDayPart(placement=placement, weekday=w, day_part=p) for w in weekdays for p in parts
         )
-        EmergencyContact.objects.create(child=kid, name=f"Opa {last}", relation="opa", phone=f"06 {rng.randint(10000000, 99999999)}")
+        EmergencyContact.objects.create(
+            child=kid, name=f"Opa {last}", relation="opa", phone=f"06 {rng.randint(10000000, 99999999)}"
+        )
         if rng.random() > 0.5:
-            PickupPerson.objects.create(child=kid, name=f"Oma {last}", relation="oma", phone=f"06 {rng.randint(10000000, 99999999)}")
+            PickupPerson.objects.create(
+                child=kid, name=f"Oma {last}", relation="oma", phone=f"06 {rng.randint(10000000, 99999999)}"
+            )
         return kid
 
     full_day = ["morning", "afternoon"]
     # The named demo families.
     noor = child("Noor", "de Vries", months_ago(today, 7, 12), "Rupsjes", months_ago(today, 3, 1), [0, 1, 3], full_day)
-    daan = child("Daan", "de Vries", months_ago(today, 85, 3), "De Boomhut", months_ago(today, 30, 1), [0, 1, 3], ["afternoon"])
+    daan = child(
+        "Daan", "de Vries", months_ago(today, 85, 3), "De Boomhut", months_ago(today, 30, 1), [0, 1, 3], ["afternoon"]
+    )
     sem = child("Sem", "Yilmaz", months_ago(today, 11, 20), "Rupsjes", months_ago(today, 6, 1), [1, 2, 3, 4], full_day)
-    lotte = child("Lotte", "Bakker", months_ago(today, 16, 5), "Vlinders", today + dt.timedelta(days=28), [0, 2], full_day)
+    lotte = child(
+        "Lotte", "Bakker", months_ago(today, 16, 5), "Vlinders", today + dt.timedelta(days=28), [0, 2], full_day
+    )
     for kid, guardian in [(noor, ouder), (daan, ouder), (sem, ouder2), (lotte, nieuw)]:
         Guardian.objects.create(user=guardian, child=kid)
     named = {"Rupsjes": 2, "De Boomhut": 1, "Vlinders": 1}
@@ -134,9 +236,17 @@ def load_demo() -> bool:
             number += 1
             last = rng.choice(LAST_NAMES)
             birth = months_ago(today, rng.randint(youngest, oldest), rng.randint(1, 28))
-            start = months_ago(today, rng.randint(1, 12), 1) if number % 9 else today + dt.timedelta(days=rng.randint(10, 60))
+            start = (
+                months_ago(today, rng.randint(1, 12), 1)
+                if number % 9
+                else today + dt.timedelta(days=rng.randint(10, 60))
+            )
             weekdays = sorted(rng.sample(range(5), rng.randint(2, 4)))
-            parts = ["afternoon"] if group.kind == Group.Kind.OUT_OF_SCHOOL else (["morning"] if group.kind == Group.Kind.PRESCHOOL else full_day)
+            parts = (
+                ["afternoon"]
+                if group.kind == Group.Kind.OUT_OF_SCHOOL
+                else (["morning"] if group.kind == Group.Kind.PRESCHOOL else full_day)
+            )
             kid = child(rng.choice(FIRST_NAMES), last, birth, group_name, start, weekdays, parts)
             for guardian_number in range(1 if number % 3 else 2):
                 parent = person(

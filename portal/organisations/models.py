@@ -84,6 +84,9 @@ class GroupStaff(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "group"], name="unique_group_staff")]
 
+    def __str__(self) -> str:
+        return f"{self.user} on {self.group}"
+
 
 class LocationPlanner(models.Model):
     """A planner deciding on requests for a location."""
@@ -94,6 +97,9 @@ class LocationPlanner(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "location"], name="unique_location_planner")]
 
+    def __str__(self) -> str:
+        return f"{self.user} plans {self.location}"
+
 
 class OrganisationAdmin(models.Model):
     """An administrator of the organisation's data and settings (two-factor login required)."""
@@ -103,3 +109,6 @@ class OrganisationAdmin(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="unique_organisation_admin")]
+
+    def __str__(self) -> str:
+        return f"{self.user} administers {self.organisation}"

@@ -8,7 +8,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         created = load_demo()
-        self.stdout.write("Demo organisation loaded." if created else "Demo organisation already present; nothing changed.")
+        self.stdout.write(
+            "Demo organisation loaded." if created else "Demo organisation already present; nothing changed."
+        )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, who in DEMO_LOGINS:
