@@ -153,6 +153,10 @@ class UserSession(models.Model):
     class Meta:
         ordering = ["-last_seen_at"]
 
+    @property
+    def device(self) -> str:
+        return describe_user_agent(self.user_agent)
+
     def __str__(self) -> str:
         return f"{self.user} since {self.created_at:%Y-%m-%d %H:%M}"
 
@@ -172,3 +176,40 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_name} ({self.user.email})"
+
+
+def describe_user_agent(user_agent: str) -> str:
+    """'Chrome on Android' from a browser's User-Agent header, for the list of sessions."""
+    ua = user_agent or ""
+    browser = next(
+        (
+            name
+            for key, name in [
+                ("Edg/", "Edge"),
+                ("Firefox/", "Firefox"),
+                ("Chrome/", "Chrome"),
+                ("Chromium/", "Chromium"),
+                ("Safari/", "Safari"),
+            ]
+            if key in ua
+        ),
+        "",
+    )
+    system = next(
+        (
+            name
+            for key, name in [
+                ("Android", "Android"),
+                ("iPhone", "iPhone"),
+                ("iPad", "iPad"),
+                ("Windows", "Windows"),
+                ("Mac OS X", "macOS"),
+                ("Linux", "Linux"),
+            ]
+            if key in ua
+        ),
+        "",
+    )
+    if browser and system:
+        return f"{browser} · {system}"
+    return browser or system or ua[:60]
