@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "portal.children",
     "portal.access",
     "portal.home",
+    "portal.backoffice",
     "portal.api",
 ]
 
@@ -169,6 +170,8 @@ TASKS = {
 LOGIN_THROTTLE_WINDOW_MINUTES = envint("LOGIN_THROTTLE_WINDOW_MINUTES", 15)
 LOGIN_THROTTLE_PER_ACCOUNT = envint("LOGIN_THROTTLE_PER_ACCOUNT", 5)
 LOGIN_THROTTLE_PER_IP = envint("LOGIN_THROTTLE_PER_IP", 30)
+# Behind a reverse proxy: the header that carries the client's address (e.g. X-Real-IP).
+CLIENT_IP_HEADER = envstr("CLIENT_IP_HEADER")
 
 INVITATION_VALID_DAYS = 7
 OTP_TOTP_ISSUER = "Ouderportaal"

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="home:home", permanent=False), name="root"),
     path("accounts/", include("portal.accounts.urls")),
     path("", include("portal.home.urls")),
+    path("", include("portal.backoffice.urls")),
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),
 ]

@@ -124,12 +124,13 @@ def world(db):
     return w
 
 
-def login(client, user) -> None:
-    """Log `user` in on the test client, with the second factor passed if they have one."""
+def login(client, user, *, verified: bool = True) -> None:
+    """Log `user` in on the test client, with the second factor passed if they have one
+    (unless `verified` is False: then they still have to give their code)."""
     forget_roles(user)
     client.force_login(user)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is not None:
+    if device is not None and verified:
         session = client.session
         session["otp_device_id"] = device.persistent_id
         session.save()

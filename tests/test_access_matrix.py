@@ -7,16 +7,26 @@ POST), 401 no or bad token, 403 wrong role, 404 not visible / another organisati
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.accounts.models import ApiToken, UserSession
 from portal.accounts.services import api_token_create
+from portal.backoffice.models import ImportBatch
+from portal.children.models import Guardian
+from portal.organisations.models import ClosingDay, GroupStaff, RosterException
 from tests.conftest import login
 
-ROLES = ["anonymous", "anna", "sanne", "paula", "adam", "otto", "oscar"]
+# anna, bert: guardians of different families in the organisation under test; sanne: its group
+# staff; paula: its planner; adam: its admin; adam_unverified: adam before his second factor;
+# otto, oscar: a guardian and the admin of another organisation.
+ROLES = ["anonymous", "anna", "bert", "sanne", "paula", "adam", "adam_unverified", "otto", "oscar"]
+NOT_ADMIN = {"anna": 403, "bert": 403, "sanne": 403, "paula": 403, "otto": 404, "oscar": 404}
+GATE_FREE = {"accounts:logout", "accounts:language", "accounts:otp_verify"}
 
 
 @dataclass
@@ -49,26 +59,90 @@ ROUTES = [
     Route("accounts:otp_setup", expect={"adam": 302, "oscar": 302}),
     Route("accounts:otp_verify", default=302),  # verified or without a device: on to the home page
     Route("accounts:otp_disable", method="post", default=302),
-    Route("accounts:session_end", lambda w: {"session_id": w.bert_session.pk}, method="post", default=404),
-    Route("accounts:token_revoke", lambda w: {"token_id": w.bert_token.pk}, method="post", default=404),
+    # Bert's own session and app login: only Bert can end them.
+    Route(
+        "accounts:session_end",
+        lambda w: {"session_id": w.bert_session.pk},
+        method="post",
+        default=404,
+        expect={"bert": 302},
+    ),
+    Route(
+        "accounts:token_revoke",
+        lambda w: {"token_id": w.bert_token.pk},
+        method="post",
+        default=404,
+        expect={"bert": 302},
+    ),
     Route("home:home"),
-    Route("home:child", lambda w: {"child_id": w.bo.pk}, expect={"otto": 404, "oscar": 404}),
-    Route("home:group", lambda w: {"group_id": w.a.babies.pk}, expect={"anna": 403, "otto": 404, "oscar": 404}),
+    Route("home:child", lambda w: {"child_id": w.bo.pk}, expect={"bert": 404, "otto": 404, "oscar": 404}),
+    Route(
+        "home:group",
+        lambda w: {"group_id": w.a.babies.pk},
+        expect={"anna": 403, "bert": 403, "otto": 404, "oscar": 404},
+    ),
     Route(
         "home:location",
         lambda w: {"location_id": w.a.centrum.pk},
-        expect={"anna": 403, "sanne": 403, "otto": 404, "oscar": 404},
+        expect={"anna": 403, "bert": 403, "sanne": 403, "otto": 404, "oscar": 404},
     ),
-    Route(
-        "home:organisation",
-        lambda w: {"organisation_id": w.a.org.pk},
-        expect={"anna": 403, "sanne": 403, "paula": 403, "otto": 404, "oscar": 404},
-    ),
+    Route("home:organisation", lambda w: {"organisation_id": w.a.org.pk}, expect=NOT_ADMIN),
     Route(
         "home:guardian_invite",
         lambda w: {"organisation_id": w.a.org.pk, "user_id": w.carla.pk},
         method="post",
-        expect={"anna": 403, "sanne": 403, "paula": 403, "adam": 302, "otto": 404, "oscar": 404},
+        expect={**NOT_ADMIN, "adam": 302},
+    ),
+    # The back office: admins of the organisation only.
+    *[
+        Route(f"backoffice:{name}", lambda w, kw=kw: {"organisation_id": w.a.org.pk, **kw(w)}, expect=NOT_ADMIN)
+        for name, kw in [
+            ("children", lambda w: {}),
+            ("child_create", lambda w: {}),
+            ("child", lambda w: {"child_id": w.bo.pk}),
+            ("locations", lambda w: {}),
+            ("location_create", lambda w: {}),
+            ("location_edit", lambda w: {"location_id": w.a.centrum.pk}),
+            ("group_create", lambda w: {}),
+            ("group_edit", lambda w: {"group_id": w.a.babies.pk}),
+            ("staff", lambda w: {}),
+            ("settings", lambda w: {}),
+            ("history", lambda w: {}),
+            ("import", lambda w: {}),
+            ("import_preview", lambda w: {"batch_id": w.batch.pk}),
+        ]
+    ],
+    # Posts without a body: a clear 400 with the form's errors, or a redirect with a message.
+    *[
+        Route(
+            f"backoffice:{name}",
+            lambda w, kw=kw: {"organisation_id": w.a.org.pk, **kw(w)},
+            method="post",
+            expect={**NOT_ADMIN, "adam": status},
+        )
+        for name, kw, status in [
+            ("child_edit", lambda w: {"child_id": w.bo.pk}, 400),
+            ("guardian_add", lambda w: {"child_id": w.bo.pk}, 400),
+            ("guardian_remove", lambda w: {"child_id": w.bo.pk, "guardian_id": w.anna_of_bo.pk}, 302),
+            ("placement_end", lambda w: {"placement_id": w.bo_placement.pk}, 400),
+            ("placement_move", lambda w: {"placement_id": w.bo_placement.pk}, 400),
+            ("placement_schedule", lambda w: {"placement_id": w.bo_placement.pk}, 302),
+            ("staff_remove", lambda w: {"role": "group_staff", "role_id": w.sanne_role.pk}, 302),
+            ("closing_day_remove", lambda w: {"closing_day_id": w.closing_day.pk}, 302),
+        ]
+    ],
+    # The staff roster: planners of the location and admins.
+    Route(
+        "backoffice:roster",
+        lambda w: {"location_id": w.a.centrum.pk},
+        expect={"anna": 403, "bert": 403, "sanne": 403, "otto": 404, "oscar": 404},
+    ),
+    Route(
+        "backoffice:roster_exception_remove",
+        lambda w: {"location_id": w.a.centrum.pk, "exception_id": w.roster_exception.pk},
+        method="post",
+        expect={"anna": 403, "bert": 403, "sanne": 403, "otto": 404, "oscar": 404},
+        default=302,
     ),
     Route("api:api-root", api=True, anonymous=404, default=404),
     Route("api:openapi-json", api=True, anonymous=200),
@@ -105,6 +179,14 @@ def matrix_world(world):
     store.create()
     world.bert_session = UserSession.objects.create(user=world.bert, session_key=store.session_key)
     world.bert_token, _raw = api_token_create(user=world.bert, device_name="Bert's phone")
+    world.adam_unverified = world.adam
+    world.anna_of_bo = Guardian.objects.get(user=world.anna, child=world.bo)
+    world.sanne_role = GroupStaff.objects.get(user=world.sanne)
+    world.closing_day = ClosingDay.objects.create(location=world.a.centrum, date=dt.date(2026, 12, 25), name="Kerst")
+    world.roster_exception = RosterException.objects.create(
+        group=world.a.babies, date=dt.date(2026, 12, 1), day_part="morning", professionals=2
+    )
+    world.batch = ImportBatch.objects.create(organisation=world.a.org, filename="a.csv", content=b"child_number\n")
     return world
 
 
@@ -116,24 +198,41 @@ def test_route_for_role(client, matrix_world, route, role):
     w = matrix_world
     url = reverse(route.name, kwargs=route.kwargs(w) if route.kwargs else None)
     headers = {}
+    verified = role != "adam_unverified"
     if role != "anonymous":
         user = getattr(w, role)
         if route.api:
-            _token, raw = api_token_create(user=user, device_name="test")
+            _token, raw = api_token_create(user=user, device_name="test", second_factor=verified)
             headers["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
         else:
-            login(client, user)
-    expected = route.anonymous if role == "anonymous" else route.expect.get(role, route.default)
+            login(client, user, verified=verified)
+    if role == "anonymous":
+        expected = route.anonymous
+    elif role == "adam_unverified":
+        expected = unverified_expectation(route)
+    else:
+        expected = route.expect.get(role, route.default)
     response = getattr(client, route.method)(url, **headers)
     assert response.status_code == expected, f"{route.method.upper()} {url} as {role}"
     if role == "anonymous" and expected == 302 and not route.api and route.method == "get" and route.name != "root":
         assert response["Location"].startswith(reverse("accounts:login"))
 
 
+def unverified_expectation(route: Route) -> int:
+    """An admin who has not given the second factor reaches nothing but the code page."""
+    if route.api:
+        return 403 if route.name in ("api:me", "api:token_revoke") else route.anonymous
+    if route.name == "accounts:otp_verify":
+        return 200
+    if route.name in GATE_FREE:
+        return route.expect.get("adam", route.default)
+    return 302  # to the code page
+
+
 def test_bert_objects_survive_the_matrix(client, matrix_world):
     """Nobody else could end Bert's session or revoke his app."""
-    for role in ROLES[1:]:
-        login(client, getattr(matrix_world, role))
+    for role in [r for r in ROLES[1:] if r != "bert"]:
+        login(client, getattr(matrix_world, role), verified=role != "adam_unverified")
         client.post(reverse("accounts:session_end", args=[matrix_world.bert_session.pk]))
         client.post(reverse("accounts:token_revoke", args=[matrix_world.bert_token.pk]))
     assert UserSession.objects.filter(pk=matrix_world.bert_session.pk).exists()
@@ -148,4 +247,17 @@ def test_operator_admin_is_for_operators_only(client, world):
     world.nobody.is_superuser = True
     world.nobody.save()
     login(client, world.nobody)
+    # An operator without a second factor cannot enter either.
+    assert client.get("/operator/").status_code == 302
+    TOTPDevice.objects.create(user=world.nobody, name="app", confirmed=True)
+    login(client, world.nobody)
     assert client.get("/operator/").status_code == 200
+
+
+def test_operator_login_is_throttled(client, world):
+    for _ in range(5):
+        client.post("/operator/login/", {"username": "nobody@example.test", "password": "wrong", "otp_token": "1"})
+    response = client.post(
+        "/operator/login/", {"username": "nobody@example.test", "password": "a-Long-test-passw0rd", "otp_token": "1"}
+    )
+    assert response.status_code == 429

@@ -7,6 +7,7 @@ from django.http import Http404
 from portal.access import policy
 from portal.core import clock
 from tests.conftest import TODAY
+from tests.factories import place
 
 
 def names(children):
@@ -64,9 +65,23 @@ class TestPlanningRequests:
 
     def test_a_day_before_the_start_is_refused_even_once_started(self, world):
         start = world.fien_placement.start_date
-        with clock.frozen(start + dt.timedelta(days=3)):
+        with clock.frozen(start):
             assert not policy.planning_request_decision(world.carla, world.fien, start - dt.timedelta(days=1))
             assert policy.planning_request_decision(world.carla, world.fien, start)
+            assert policy.planning_request_decision(world.carla, world.fien, start + dt.timedelta(days=3))
+
+    def test_a_day_in_the_past_is_refused(self, world):
+        decision = policy.planning_request_decision(world.anna, world.mo, TODAY - dt.timedelta(days=1))
+        assert not decision and "24 november 2026" in decision.message
+        assert policy.planning_request_decision(world.anna, world.mo, TODAY)
+
+    def test_a_gap_between_two_placements_is_no_placement(self, world):
+        world.mo_placement.end_date = TODAY + dt.timedelta(days=5)
+        world.mo_placement.save()
+        place(world.mo, world.a.bso, TODAY + dt.timedelta(days=10))
+        gap = policy.planning_request_decision(world.anna, world.mo, TODAY + dt.timedelta(days=7))
+        assert not gap and gap.possible_from is None and "geen plaatsing" in gap.message
+        assert policy.planning_request_decision(world.anna, world.mo, TODAY + dt.timedelta(days=10))
 
     def test_the_last_day_of_a_placement_and_the_day_after(self, world):
         world.mo_placement.end_date = TODAY

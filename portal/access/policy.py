@@ -247,23 +247,21 @@ def planning_request_decision(user, child: Child, day: dt.date | None = None) ->
     placements = list(child.placements.all())
     if not placements:
         return Decision(False, _("%(child)s has no placement.") % {"child": child.first_name})
+    first_start = min(p.start_date for p in placements)
+    if today < first_start:
+        return _not_yet(child, first_start)
     if day is not None:
-        covering = [p for p in placements if p.is_active_on(day)]
-        if not covering:
-            later = [p for p in placements if p.start_date > day]
-            if later:
-                start = min(p.start_date for p in later)
-                return _not_yet(child, start)
+        if day < today:
+            return Decision(False, _("%(day)s has passed.") % {"day": date_format(day, "DATE_FORMAT")})
+        if not any(p.is_active_on(day) for p in placements):
             return Decision(
                 False,
                 _("%(child)s has no placement on %(day)s.")
                 % {"child": child.first_name, "day": date_format(day, "DATE_FORMAT")},
             )
-    if any(p.is_active_on(today) for p in placements):
         return Decision(True)
-    upcoming = [p.start_date for p in placements if p.start_date > today]
-    if upcoming:
-        return _not_yet(child, min(upcoming))
+    if any(p.is_active_on(today) or p.start_date > today for p in placements):
+        return Decision(True)
     last_end = max(p.end_date for p in placements if p.end_date is not None)
     return Decision(
         False,
@@ -279,3 +277,22 @@ def _not_yet(child: Child, start: dt.date) -> Decision:
         % {"child": child.first_name, "day": date_format(start, "DATE_FORMAT")},
         possible_from=start,
     )
+
+
+def in_organisation(queryset, organisation: Organisation, pk, lookup: str = "organisation"):
+    """One object of `queryset` that belongs to `organisation` (through `lookup`), or a 404."""
+    try:
+        return queryset.get(pk=pk, **{lookup: organisation})
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def location_for_roster(user, location_id: int) -> Location:
+    """The staff roster of a location is kept by its planners and the organisation's admins."""
+    location = Location.objects.select_related("organisation").filter(pk=location_id).first()
+    if location is None or not _in_users_organisation(user, location.organisation_id):
+        raise Http404
+    roles = roles_of(user)
+    if location.pk not in roles.planner_location_ids and location.organisation_id not in roles.admin_organisation_ids:
+        raise PermissionDenied
+    return location

@@ -110,12 +110,21 @@ class Invitation(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
     resent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # At most one open invitation per user: two daily runs at once cannot both invite.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(used_at__isnull=True, revoked_at__isnull=True),
+                name="one_open_invitation_per_user",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Invitation for {self.user.email}"
@@ -124,8 +133,10 @@ class Invitation(models.Model):
         return (
             bool(self.token_hash)
             and self.used_at is None
+            and self.revoked_at is None
             and self.expires_at is not None
             and clock.now() < self.expires_at
+            and not self.user.has_usable_password()
         )
 
 
@@ -153,12 +164,12 @@ class UserSession(models.Model):
     class Meta:
         ordering = ["-last_seen_at"]
 
+    def __str__(self) -> str:
+        return f"{self.user} since {self.created_at:%Y-%m-%d %H:%M}"
+
     @property
     def device(self) -> str:
         return describe_user_agent(self.user_agent)
-
-    def __str__(self) -> str:
-        return f"{self.user} since {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class ApiToken(models.Model):
@@ -167,6 +178,9 @@ class ApiToken(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     device_name = models.CharField(_("device"), max_length=100)
     key_hash = models.CharField(max_length=64, unique=True)
+    second_factor = models.BooleanField(
+        default=False, help_text="The login that made this token included a valid TOTP code."
+    )
     created_at = models.DateTimeField(default=clock.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,58 +22,82 @@ from portal.core import clock
 
 def guardians_due_for_invitation(day: dt.date):
     """Guardians without an account yet, never invited, of a child whose placement starts
-    within the organisation's lead time from `day` (or has started and not ended)."""
+    within the organisation's lead time from `day` (or has started and not ended).
+
+    One query per organisation: each has its own lead time."""
     from portal.children.models import Placement
     from portal.organisations.models import Organisation
 
-    due = Q(pk__in=[])
+    user_ids: set[int] = set()
     for organisation_id, lead_days in Organisation.objects.values_list("id", "invitation_lead_days"):
-        due |= Q(child__organisation_id=organisation_id, start_date__lte=day + dt.timedelta(days=lead_days))
-    due_placements = Placement.objects.filter(due).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-    return (
-        User.objects.filter(is_active=True, guardianships__child__placements__in=due_placements)
-        .filter(password__startswith="!")  # an unusable password: no account yet
-        .exclude(invitations__isnull=False)
-        .distinct()
-    )
+        due_placements = Placement.objects.filter(
+            child__organisation_id=organisation_id, start_date__lte=day + dt.timedelta(days=lead_days)
+        ).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        user_ids.update(
+            User.objects.filter(is_active=True, guardianships__child__placements__in=due_placements)
+            .filter(password__startswith="!")  # an unusable password: no account yet
+            .exclude(invitations__isnull=False)
+            .values_list("id", flat=True)
+        )
+    return User.objects.filter(id__in=user_ids)
 
 
 def invitations_send_due(day: dt.date) -> str:
-    """The daily job: invite every guardian who is due, once."""
+    """The daily job: invite every guardian who is due, once; retry mails that failed."""
     from portal.accounts.tasks import deliver_invitation
 
     created = 0
     for user in guardians_due_for_invitation(day):
-        with transaction.atomic():
-            # Lock-free double-run safety: a second run finds the invitation and skips the user.
-            if Invitation.objects.filter(user=user).exists():
-                continue
-            invitation = Invitation.objects.create(user=user)
-            transaction.on_commit(lambda pk=invitation.pk: deliver_invitation.enqueue(pk))
+        try:
+            with transaction.atomic():
+                invitation = Invitation.objects.create(user=user)
+        except IntegrityError:
+            continue  # another run invited this guardian a moment ago
+        transaction.on_commit(lambda pk=invitation.pk: deliver_invitation.enqueue(pk))
         created += 1
-    return ngettext("%(count)d invitation queued", "%(count)d invitations queued", created) % {"count": created}
+    # Invitations whose mail did not go out (the SMTP server was down, say) are tried again.
+    unsent = Invitation.objects.filter(
+        sent_at__isnull=True,
+        used_at__isnull=True,
+        revoked_at__isnull=True,
+        created_at__lt=clock.now() - dt.timedelta(hours=1),
+    ).values_list("pk", flat=True)
+    retried = 0
+    for pk in unsent:
+        transaction.on_commit(lambda pk=pk: deliver_invitation.enqueue(pk))
+        retried += 1
+    return f"{created} invitations queued, {retried} retried"
 
 
-def invitation_resend(*, user: User, resent_by: User) -> Invitation:
-    """An admin sends a new link; earlier links stop working."""
+def invitation_resend(*, user: User, resent_by: User | None) -> Invitation:
+    """Send a new link; earlier links stop working."""
     from portal.accounts.tasks import deliver_invitation
 
     with transaction.atomic():
-        Invitation.objects.filter(user=user, used_at__isnull=True).update(expires_at=clock.now())
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        Invitation.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
+            revoked_at=clock.now()
+        )
         invitation = Invitation.objects.create(user=user, resent_by=resent_by)
         transaction.on_commit(lambda: deliver_invitation.enqueue(invitation.pk))
     return invitation
 
 
-def invitation_issue_token(invitation: Invitation) -> str:
-    """Make the one-time token for an invitation that is about to be mailed."""
+def invitation_issue_token(invitation_id: int) -> tuple[Invitation, str] | None:
+    """Make the one-time token for an invitation about to be mailed; None when the invitation
+    was used or withdrawn meanwhile (a late or retried task must not revive it)."""
     raw = secrets.token_urlsafe(32)
     now = clock.now()
-    invitation.token_hash = hash_token(raw)
-    invitation.sent_at = now
-    invitation.expires_at = now + dt.timedelta(days=settings.INVITATION_VALID_DAYS)
-    invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
-    return raw
+    updated = Invitation.objects.filter(pk=invitation_id, used_at__isnull=True, revoked_at__isnull=True).update(
+        token_hash=hash_token(raw), expires_at=now + dt.timedelta(days=settings.INVITATION_VALID_DAYS)
+    )
+    if not updated:
+        return None
+    return Invitation.objects.select_related("user").get(pk=invitation_id), raw
+
+
+def invitation_mark_sent(invitation: Invitation) -> None:
+    Invitation.objects.filter(pk=invitation.pk).update(sent_at=clock.now())
 
 
 def invitation_by_token(raw: str) -> Invitation | None:
@@ -94,7 +118,22 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
         user.save(update_fields=["password", "must_change_password", "activated_at"])
         invitation.used_at = clock.now()
         invitation.save(update_fields=["used_at"])
+        Invitation.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
+            revoked_at=clock.now()
+        )
     return user
+
+
+def password_changed(*, user: User, keep_session_key: str | None) -> None:
+    """After a password change or reset: every other session and every app login ends, and
+    open invitation links stop working."""
+    other = UserSession.objects.filter(user=user)
+    if keep_session_key:
+        other = other.exclude(session_key=keep_session_key)
+    Session.objects.filter(session_key__in=list(other.values_list("session_key", flat=True))).delete()
+    other.delete()
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=clock.now())
+    Invitation.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=clock.now())
 
 
 def password_generate_for(user: User) -> str:
@@ -155,10 +194,14 @@ def login_failures_clear(*, email: str) -> None:
 # ---------------------------------------------------------------- API tokens
 
 
-def api_token_create(*, user: User, device_name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, device_name: str, second_factor: bool = False) -> tuple[ApiToken, str]:
+    """A device token; `second_factor` records that the login included a valid TOTP code."""
     raw = "op_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, device_name=device_name.strip()[:100] or _("device"), key_hash=hash_token(raw)
+        user=user,
+        device_name=device_name.strip()[:100] or _("device"),
+        key_hash=hash_token(raw),
+        second_factor=second_factor,
     )
     return token, raw
 
@@ -184,6 +227,19 @@ def api_token_revoke(*, token: ApiToken) -> None:
 
 
 # ---------------------------------------------------------------- browser sessions
+
+
+def session_key_renewed(*, old_key: str | None, new_key: str | None) -> None:
+    """Keep the session list right when Django gives a session a new key (after the second
+    factor or a password change)."""
+    if old_key and new_key and old_key != new_key:
+        UserSession.objects.filter(session_key=old_key).update(session_key=new_key)
+
+
+def cycle_session(request) -> None:
+    old_key = request.session.session_key
+    request.session.cycle_key()
+    session_key_renewed(old_key=old_key, new_key=request.session.session_key)
 
 
 def user_session_end(*, user_session: UserSession) -> None:

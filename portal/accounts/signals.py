@@ -1,3 +1,5 @@
+import ipaddress
+
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
@@ -7,9 +9,24 @@ from portal.core import clock
 
 
 def client_ip(request) -> str | None:
-    """The client's address. Behind a proxy, configure it to set REMOTE_ADDR (e.g. uwsgi/gunicorn
-    with a trusted forwarded header); the portal does not trust X-Forwarded-For by itself."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, for throttling and the session list.
+
+    Behind a reverse proxy every request comes from the proxy: set CLIENT_IP_HEADER to the
+    header the proxy sets (e.g. X-Real-IP). An IPv6 address counts as its /64 network, since
+    one household or phone gets a whole /64."""
+    raw = ""
+    if settings.CLIENT_IP_HEADER:
+        raw = request.headers.get(settings.CLIENT_IP_HEADER, "").split(",")[0].strip()
+    raw = raw or request.META.get("REMOTE_ADDR", "")
+    try:
+        address = ipaddress.ip_address(raw)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return str(address)
 
 
 @receiver(user_logged_in)

@@ -9,17 +9,15 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
-from portal.accounts.models import Invitation
-
 
 @task()
 def deliver_invitation(invitation_id: int) -> None:
-    invitation = Invitation.objects.select_related("user").filter(pk=invitation_id, used_at__isnull=True).first()
-    if invitation is None or invitation.user.has_usable_password():
-        return  # used, withdrawn, or the guardian set a password some other way meanwhile
-    from portal.accounts.services import invitation_issue_token
+    from portal.accounts.services import invitation_issue_token, invitation_mark_sent
 
-    raw = invitation_issue_token(invitation)
+    issued = invitation_issue_token(invitation_id)
+    if issued is None or issued[0].user.has_usable_password():
+        return  # used, withdrawn, or the guardian set a password some other way meanwhile
+    invitation, raw = issued
     user = invitation.user
     organisations = sorted(
         {g.child.organisation.name for g in user.guardianships.select_related("child__organisation")}
@@ -37,4 +35,5 @@ def deliver_invitation(invitation_id: int) -> None:
         html = render_to_string("accounts/mail/invitation.html", context)
     message = EmailMultiAlternatives(subject, text, to=[user.email])
     message.attach_alternative(html, "text/html")
-    message.send()
+    message.send()  # raises when the mail server refuses: the task fails and the daily job retries
+    invitation_mark_sent(invitation)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from portal.accounts import views
+from portal.accounts import services, views
 
 
 class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
@@ -12,7 +12,9 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         form.user.must_change_password = False
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        services.password_changed(user=form.user, keep_session_key=self.request.session.session_key)
+        return response
 
 
 app_name = "accounts"

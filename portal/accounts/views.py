@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.access.policy import roles_of
 from portal.accounts import services
-from portal.accounts.forms import LoginForm, SetPasswordForm, TokenForm
+from portal.accounts.forms import ChangePasswordForm, LoginForm, SetPasswordForm, TokenForm
 from portal.accounts.models import ApiToken, User
 from portal.accounts.signals import client_ip
 
@@ -66,14 +66,18 @@ def logout_view(request):
 @login_required
 def password_change(request):
     user = request.user
-    form = SetPasswordForm(user, data=request.POST or None)
     forced = user.must_change_password
+    form_class = SetPasswordForm if forced else ChangePasswordForm
+    form = form_class(user, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         user.set_password(form.cleaned_data["new_password1"])
         user.must_change_password = False
         user.save(update_fields=["password", "must_change_password"])
+        old_key = request.session.session_key
         update_session_auth_hash(request, user)
-        messages.success(request, _("Your password is changed."))
+        services.session_key_renewed(old_key=old_key, new_key=request.session.session_key)
+        services.password_changed(user=user, keep_session_key=request.session.session_key)
+        messages.success(request, _("Your password is changed. You are logged out everywhere else."))
         return redirect("home:home")
     return render(request, "accounts/password_change.html", {"form": form, "forced": forced})
 
@@ -115,6 +119,7 @@ def otp_setup(request):
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
+            services.cycle_session(request)
             otp_login(request, device)
             messages.success(request, _("Two-step login is on. You will be asked for a code at every login."))
             return redirect("home:home")
@@ -147,6 +152,7 @@ def otp_verify(request):
         elif form.is_valid():
             for device in TOTPDevice.objects.filter(user=user, confirmed=True):
                 if device.verify_token(form.cleaned_data["token"]):
+                    services.cycle_session(request)
                     otp_login(request, device)
                     services.login_failures_clear(email=key)
                     return redirect(_safe_next(request, reverse("home:home")))

@@ -87,15 +87,21 @@ def token_create(request, payload: TokenIn):
         return Status(401, {"detail": _("This e-mail address and password do not match.")})
     devices = list(TOTPDevice.objects.filter(user=user, confirmed=True))
     if devices:
+        otp_key = f"otp:{user.email}"
+        otp_throttle = services.login_throttle_check(email=otp_key, ip_address=None)
+        if otp_throttle.blocked:
+            return Status(429, {"detail": otp_throttle.message()})
         if not payload.otp or not any(d.verify_token(payload.otp.strip()) for d in devices):
-            services.login_failure_record(email=payload.email, ip_address=ip)
+            if payload.otp:
+                services.login_failure_record(email=otp_key, ip_address=None)
             return Status(401, {"detail": _("Give the code from your authenticator app (otp).")})
+        services.login_failures_clear(email=otp_key)
     elif policy.roles_of(user).is_organisation_admin:
         return Status(403, {"detail": _("Organisation admins set up two-step login in the portal first.")})
     if user.must_change_password:
         return Status(403, {"detail": _("Choose a new password in the portal first.")})
     services.login_failures_clear(email=payload.email)
-    token, raw = services.api_token_create(user=user, device_name=payload.device_name)
+    token, raw = services.api_token_create(user=user, device_name=payload.device_name, second_factor=bool(devices))
     return Status(200, TokenOut(token=raw, device_name=token.device_name, user=_user_out(user)))
 
 

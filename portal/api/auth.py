@@ -4,6 +4,8 @@ from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
+from portal.access.policy import roles_of
+from portal.accounts.middleware import user_has_totp
 from portal.accounts.services import api_token_authenticate
 
 
@@ -17,6 +19,9 @@ class TokenAuth(HttpBearer):
         user = api_token.user
         if user.must_change_password:
             raise HttpError(403, _("Choose a new password in the portal first."))
+        if not api_token.second_factor and (user_has_totp(user) or roles_of(user).is_organisation_admin):
+            # A token from before two-step login was required: log in again in the app, with a code.
+            raise HttpError(403, _("Log in again in the app, with the code from your authenticator app."))
         request.user = user
         request.api_token = api_token
         return user

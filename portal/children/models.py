@@ -20,11 +20,25 @@ class Child(models.Model):
     )
     allergies = models.TextField(_("allergies"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    external_id = models.CharField(
+        _("number in the planning system"),
+        max_length=50,
+        blank=True,
+        help_text=_("The child's number in the organisation's planning system; used by the import."),
+    )
 
     class Meta:
         ordering = ["first_name", "last_name"]
         verbose_name = _("child")
         verbose_name_plural = _("children")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="unique_child_external_id",
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "last_name", "first_name"])]
 
     def __str__(self) -> str:
         return self.full_name

@@ -43,9 +43,13 @@ class Attendance:
     day_parts: list[str] = field(default_factory=list)
 
 
-def attendance_on(group_ids: list[int], day: dt.date) -> dict[int, list[Attendance]]:
+def attendance_on(
+    group_ids: list[int], day: dt.date, *, still_placed_on: dt.date | None = None
+) -> dict[int, list[Attendance]]:
     """Per group, the children scheduled on `day` by their placements, with their day parts.
 
+    With `still_placed_on` (today, for staff pages), children whose placement ended before
+    that date are left out, also on earlier days: staff no longer see children who left.
     Absences, swaps and extra days are added to this by the planning module.
     """
     rows = (
@@ -53,6 +57,7 @@ def attendance_on(group_ids: list[int], day: dt.date) -> dict[int, list[Attendan
         .filter(
             Q(placement__start_date__lte=day) & (Q(placement__end_date__isnull=True) | Q(placement__end_date__gte=day))
         )
+        .filter(Q(placement__end_date__isnull=True) | Q(placement__end_date__gte=still_placed_on or day))
         .select_related("placement__child")
         .order_by("placement__child__first_name", "placement__child__last_name", "-day_part")
     )

@@ -51,9 +51,9 @@ def _staff_groups(user, today: dt.date) -> list[dict]:
     return [{"group": g, "attendance": attendance[g.pk]} for g in groups]
 
 
-def _location_summaries(locations, today: dt.date) -> list[dict]:
+def _location_summaries(locations, day: dt.date) -> list[dict]:
     groups = list(Group.objects.filter(location__in=locations).select_related("location").order_by("name"))
-    attendance = attendance_on([g.pk for g in groups], today)
+    attendance = attendance_on([g.pk for g in groups], day, still_placed_on=clock.today())
     summaries = []
     for location in locations:
         rows = [{"group": g, "count": len(attendance[g.pk])} for g in groups if g.location_id == location.pk]
@@ -137,7 +137,7 @@ def child_detail(request, child_id: int):
 def group_detail(request, group_id: int):
     group = policy.group_for_user(request.user, group_id)
     day = _day_from(request)
-    attendance = attendance_on([group.pk], day)[group.pk]
+    attendance = attendance_on([group.pk], day, still_placed_on=clock.today())[group.pk]
     return render(
         request,
         "home/group.html",

@@ -17,6 +17,30 @@ class Organisation(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(365)],
         help_text=_("Guardians receive their invitation this many days before the placement starts."),
     )
+    credit_deadline_hour = models.PositiveSmallIntegerField(
+        _("credit deadline (hour)"),
+        default=12,
+        validators=[MaxValueValidator(23)],
+        help_text=_("An absence earns a credit when it is reported before this hour (Amsterdam time)."),
+    )
+    credit_deadline_days_before = models.PositiveSmallIntegerField(
+        _("credit deadline (days before)"),
+        default=1,
+        validators=[MaxValueValidator(30)],
+        help_text=_("The deadline falls this many days before the absent day (1 = the day before)."),
+    )
+    credit_validity_days = models.PositiveSmallIntegerField(
+        _("credit validity (days)"),
+        default=365,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("A credit can be used for this many days after the absent day."),
+    )
+    grace_period_days = models.PositiveSmallIntegerField(
+        _("access after departure (days)"),
+        default=90,
+        validators=[MaxValueValidator(730)],
+        help_text=_("Guardians keep access this long after the placement ends, to download everything."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -112,3 +136,53 @@ class OrganisationAdmin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} administers {self.organisation}"
+
+
+class ClosingDay(models.Model):
+    """A day a location is closed (a holiday, a study day): no care is planned then."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="closing_days")
+    date = models.DateField(_("date"))
+    name = models.CharField(_("reason"), max_length=100)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("closing day")
+        verbose_name_plural = _("closing days")
+        constraints = [models.UniqueConstraint(fields=["location", "date"], name="unique_closing_day")]
+
+    def __str__(self) -> str:
+        return f"{self.location.name} {self.date}: {self.name}"
+
+
+class RosterPattern(models.Model):
+    """How many professionals normally work on a group in one day part of the week."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="roster_patterns")
+    weekday = models.PositiveSmallIntegerField(_("weekday"))
+    day_part = models.CharField(_("day part"), max_length=10)
+    professionals = models.PositiveSmallIntegerField(_("professionals"), validators=[MaxValueValidator(20)])
+
+    class Meta:
+        ordering = ["group", "weekday", "-day_part"]
+        constraints = [models.UniqueConstraint(fields=["group", "weekday", "day_part"], name="unique_roster_pattern")]
+
+    def __str__(self) -> str:
+        return f"{self.group.name} {self.weekday} {self.day_part}: {self.professionals}"
+
+
+class RosterException(models.Model):
+    """A single day on which a group has another number of professionals than its pattern."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="roster_exceptions")
+    date = models.DateField(_("date"))
+    day_part = models.CharField(_("day part"), max_length=10)
+    professionals = models.PositiveSmallIntegerField(_("professionals"), validators=[MaxValueValidator(20)])
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date", "-day_part"]
+        constraints = [models.UniqueConstraint(fields=["group", "date", "day_part"], name="unique_roster_exception")]
+
+    def __str__(self) -> str:
+        return f"{self.group.name} {self.date} {self.day_part}: {self.professionals}"

@@ -1,0 +1,228 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.children.models import Child, Guardian, ScheduledDayPart
+from portal.organisations.models import Group, Location, Organisation
+
+DAY_PART_CHOICES = [
+    (f"{weekday}-{part}", f"{ScheduledDayPart.Weekday(weekday).label} {ScheduledDayPart.DayPart(part).label}")
+    for weekday in ScheduledDayPart.Weekday.values
+    for part in ScheduledDayPart.DayPart.values
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def parse_schedule(values: list[str]) -> list[tuple[int, str]]:
+    result = []
+    for value in values:
+        weekday, part = value.split("-", 1)
+        result.append((int(weekday), part))
+    return result
+
+
+class ScheduleField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", DAY_PART_CHOICES)
+        kwargs.setdefault("label", _("Weekly schedule"))
+        super().__init__(**kwargs)
+
+
+class GroupChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, group):
+        return f"{group.location.name} · {group.name} ({group.get_kind_display()})"
+
+
+class ChildFields(forms.ModelForm):
+    class Meta:
+        model = Child
+        fields = ["first_name", "last_name", "birth_date", "photo_consent", "allergies", "notes", "external_id"]
+        widgets = {
+            "birth_date": DateInput(),
+            "allergies": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class ChildCreateForm(ChildFields):
+    """A child, its guardians (one or two) and its placement, in one step."""
+
+    guardian1_email = forms.EmailField(label=_("E-mail of the first guardian"))
+    guardian1_name = forms.CharField(label=_("Name of the first guardian"), max_length=200)
+    guardian1_relation = forms.ChoiceField(label=_("Relation"), choices=Guardian.Relation.choices)
+    guardian2_email = forms.EmailField(label=_("E-mail of the second guardian"), required=False)
+    guardian2_name = forms.CharField(label=_("Name of the second guardian"), max_length=200, required=False)
+    guardian2_relation = forms.ChoiceField(label=_("Relation"), choices=Guardian.Relation.choices, required=False)
+    group = GroupChoiceField(label=_("Group"), queryset=Group.objects.none())
+    start_date = forms.DateField(label=_("First day"), widget=DateInput())
+    end_date = forms.DateField(label=_("Last day (optional)"), widget=DateInput(), required=False)
+    schedule = ScheduleField()
+
+    def __init__(self, organisation: Organisation, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["group"].queryset = Group.objects.filter(location__organisation=organisation).select_related(
+            "location"
+        )
+
+    def child_fields(self):
+        return [self[name] for name in ChildFields.Meta.fields]
+
+    def guardian_fields(self):
+        return [self[name] for name in self.fields if name.startswith("guardian")]
+
+    def placement_fields(self):
+        return [self[name] for name in ("group", "start_date", "end_date", "schedule")]
+
+    def clean_external_id(self):
+        value = self.cleaned_data["external_id"].strip()
+        if value and Child.objects.filter(organisation=self.organisation, external_id=value).exists():
+            raise forms.ValidationError(_("Another child already has this number."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("guardian1_email"), data.get("guardian2_email")
+        if second and first and first.strip().lower() == second.strip().lower():
+            self.add_error("guardian2_email", _("The second guardian needs another e-mail address than the first."))
+        if second and not data.get("guardian2_name"):
+            self.add_error("guardian2_name", _("Give the name of the second guardian too."))
+        if data.get("end_date") and data.get("start_date") and data["end_date"] < data["start_date"]:
+            self.add_error("end_date", _("The last day cannot be before the first day."))
+        return data
+
+
+class ChildEditForm(ChildFields):
+    def clean_external_id(self):
+        value = self.cleaned_data["external_id"].strip()
+        if (
+            value
+            and Child.objects.filter(organisation=self.instance.organisation, external_id=value)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            raise forms.ValidationError(_("Another child already has this number."))
+        return value
+
+
+class GuardianAddForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    full_name = forms.CharField(label=_("Name"), max_length=200)
+    relation = forms.ChoiceField(label=_("Relation"), choices=Guardian.Relation.choices)
+
+
+class PlacementEndForm(forms.Form):
+    end_date = forms.DateField(label=_("Last day of care"), widget=DateInput())
+    confirm = forms.BooleanField(label=_("Yes, end this placement"))
+
+
+class PlacementMoveForm(forms.Form):
+    group = GroupChoiceField(label=_("New group"), queryset=Group.objects.none())
+    from_date = forms.DateField(label=_("First day on the new group"), widget=DateInput())
+
+    def __init__(self, organisation: Organisation, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = Group.objects.filter(location__organisation=organisation).select_related(
+            "location"
+        )
+
+
+class PlacementScheduleForm(forms.Form):
+    schedule = ScheduleField()
+
+
+class LocationForm(forms.ModelForm):
+    class Meta:
+        model = Location
+        fields = ["name", "street", "postcode", "city", "phone", "lrk_number"]
+
+
+class GroupForm(forms.ModelForm):
+    class Meta:
+        model = Group
+        fields = ["location", "name", "kind"]
+
+    def __init__(self, organisation: Organisation, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = Location.objects.filter(organisation=organisation)
+
+
+class StaffRoleForm(forms.Form):
+    ROLE_CHOICES = [
+        ("group_staff", _("group staff")),
+        ("planner", _("planner")),
+        ("admin", _("organisation admin")),
+    ]
+    email = forms.EmailField(label=_("E-mail address"))
+    full_name = forms.CharField(label=_("Name"), max_length=200)
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
+    group = GroupChoiceField(label=_("Group (for group staff)"), queryset=Group.objects.none(), required=False)
+    location = forms.ModelChoiceField(
+        label=_("Location (for planners)"), queryset=Location.objects.none(), required=False
+    )
+
+    def __init__(self, organisation: Organisation, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = Group.objects.filter(location__organisation=organisation).select_related(
+            "location"
+        )
+        self.fields["location"].queryset = Location.objects.filter(organisation=organisation)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == "group_staff" and not data.get("group"):
+            self.add_error("group", _("Choose the group this person works on."))
+        if data.get("role") == "planner" and not data.get("location"):
+            self.add_error("location", _("Choose the location this person plans for."))
+        return data
+
+
+class OrganisationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "invitation_lead_days",
+            "credit_deadline_hour",
+            "credit_deadline_days_before",
+            "credit_validity_days",
+            "grace_period_days",
+        ]
+
+
+class ClosingDayForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    name = forms.CharField(label=_("Reason"), max_length=100, help_text=_("For example: Christmas, study day."))
+    locations = forms.ModelMultipleChoiceField(
+        label=_("Locations"), queryset=Location.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, organisation: Organisation, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["locations"].queryset = Location.objects.filter(organisation=organisation)
+        self.fields["locations"].initial = list(self.fields["locations"].queryset.values_list("pk", flat=True))
+
+
+class RosterExceptionForm(forms.Form):
+    group = forms.ModelChoiceField(label=_("Group"), queryset=Group.objects.none())
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    day_part = forms.ChoiceField(label=_("Day part"), choices=ScheduledDayPart.DayPart.choices)
+    professionals = forms.IntegerField(label=_("Professionals"), min_value=0, max_value=20)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, location: Location, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = Group.objects.filter(location=location)
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"), help_text=_("At most 5 MB; see the column description below."))

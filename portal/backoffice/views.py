@@ -1,0 +1,637 @@
+"""The back office: organisation admins keep their organisation's data; planners keep the
+staff roster of their locations. Every view asks `portal.access.policy` first, then calls a
+service in `portal.backoffice.services`."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.access import policy
+from portal.backoffice import forms, services
+from portal.children.models import Child, Guardian, Placement, ScheduledDayPart
+from portal.core import clock
+from portal.core.models import AuditEntry
+from portal.organisations.models import (
+    ClosingDay,
+    Group,
+    GroupStaff,
+    Location,
+    LocationPlanner,
+    OrganisationAdmin,
+    RosterException,
+    RosterPattern,
+)
+
+PAGE_SIZE = 25
+
+
+def admin_view(view):
+    """Login required, and the user must be an admin of the organisation in the URL."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, organisation_id: int, *args, **kwargs):
+        organisation = policy.organisation_for_admin(request.user, organisation_id)
+        return view(request, organisation, *args, **kwargs)
+
+    return wrapper
+
+
+def _errors_to_messages(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+# ---------------------------------------------------------------- children
+
+
+@admin_view
+def children(request, organisation):
+    today = clock.today()
+    query = request.GET.get("q", "").strip()
+    location_id = request.GET.get("location", "")
+    group_id = request.GET.get("group", "")
+    status = request.GET.get("status", "current")
+    rows = Child.objects.filter(organisation=organisation)
+    if query:
+        for word in query.split():
+            rows = rows.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(external_id__iexact=word)
+                | Q(guardians__user__email__icontains=word)
+            )
+    placements = Placement.objects.all()
+    if location_id.isdigit():
+        placements = placements.filter(group__location_id=int(location_id))
+    if group_id.isdigit():
+        placements = placements.filter(group_id=int(group_id))
+    if status == "current":
+        placements = placements.filter(start_date__lte=today).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+    elif status == "upcoming":
+        placements = placements.filter(start_date__gt=today)
+    elif status == "ended":
+        rows = rows.exclude(placements__in=Placement.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=today)))
+    if status != "all" or location_id or group_id:
+        rows = rows.filter(placements__in=placements)
+    rows = (
+        rows.distinct()
+        .order_by("last_name", "first_name", "pk")
+        .prefetch_related(
+            Prefetch(
+                "placements", queryset=Placement.objects.select_related("group__location").order_by("-start_date")
+            ),
+        )
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    return render(
+        request,
+        "backoffice/children.html",
+        {
+            "organisation": organisation,
+            "page": page,
+            "query": query,
+            "status": status,
+            "location_id": location_id,
+            "group_id": group_id,
+            "locations": Location.objects.filter(organisation=organisation),
+            "groups": Group.objects.filter(location__organisation=organisation).select_related("location"),
+            "filter_query": filters.urlencode(),
+            "today": today,
+        },
+    )
+
+
+@admin_view
+def child_create(request, organisation):
+    form = forms.ChildCreateForm(organisation, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        guardians = [services.GuardianData(data["guardian1_email"], data["guardian1_name"], data["guardian1_relation"])]
+        if data.get("guardian2_email"):
+            guardians.append(
+                services.GuardianData(
+                    data["guardian2_email"], data["guardian2_name"], data["guardian2_relation"] or "parent"
+                )
+            )
+        try:
+            child = services.child_create(
+                organisation=organisation,
+                actor=request.user,
+                guardians=guardians,
+                group=data["group"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                schedule=forms.parse_schedule(data["schedule"]),
+                **{name: data[name] for name in forms.ChildFields.Meta.fields},
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(child)s is added.") % {"child": child.full_name})
+            return redirect("backoffice:child", organisation_id=organisation.pk, child_id=child.pk)
+    return render(request, "backoffice/child_create.html", {"organisation": organisation, "form": form})
+
+
+def _child_page(request, organisation, child, **forms_in_use):
+    placements = child.placements.select_related("group__location").prefetch_related("schedule").order_by("-start_date")
+    context = {
+        "organisation": organisation,
+        "child": child,
+        "placements": [
+            {
+                "placement": p,
+                "end_form": forms_in_use.get(f"end_{p.pk}") or forms.PlacementEndForm(prefix=f"end{p.pk}"),
+                "move_form": forms_in_use.get(f"move_{p.pk}")
+                or forms.PlacementMoveForm(organisation, prefix=f"move{p.pk}"),
+                "schedule_form": forms.PlacementScheduleForm(
+                    prefix=f"schedule{p.pk}",
+                    initial={"schedule": [f"{s.weekday}-{s.day_part}" for s in p.schedule.all()]},
+                ),
+            }
+            for p in placements
+        ],
+        "guardians": child.guardians.select_related("user"),
+        "edit_form": forms_in_use.get("edit") or forms.ChildEditForm(instance=child),
+        "guardian_form": forms_in_use.get("guardian") or forms.GuardianAddForm(),
+        "history": AuditEntry.objects.filter(
+            organisation=organisation, object_type="child", object_id=child.pk
+        ).select_related("actor")[:20],
+        "today": clock.today(),
+    }
+    status = 400 if forms_in_use else 200
+    return render(request, "backoffice/child.html", context, status=status)
+
+
+@admin_view
+def child_detail(request, organisation, child_id: int):
+    child = policy.in_organisation(Child.objects.all(), organisation, child_id)
+    return _child_page(request, organisation, child)
+
+
+@admin_view
+@require_POST
+def child_edit(request, organisation, child_id: int):
+    child = policy.in_organisation(Child.objects.all(), organisation, child_id)
+    form = forms.ChildEditForm(data=request.POST, instance=Child.objects.get(pk=child.pk))
+    if not form.is_valid():
+        return _child_page(request, organisation, child, edit=form)
+    services.child_update(child=child, actor=request.user, **{k: form.cleaned_data[k] for k in form.Meta.fields})
+    messages.success(request, _("Saved."))
+    return redirect("backoffice:child", organisation_id=organisation.pk, child_id=child.pk)
+
+
+@admin_view
+@require_POST
+def guardian_add(request, organisation, child_id: int):
+    child = policy.in_organisation(Child.objects.all(), organisation, child_id)
+    form = forms.GuardianAddForm(data=request.POST)
+    if form.is_valid():
+        try:
+            guardian = services.guardian_add(
+                child=child, actor=request.user, data=services.GuardianData(**form.cleaned_data)
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            messages.success(
+                request,
+                _("%(email)s is now a guardian of %(child)s, with an own login.")
+                % {"email": guardian.user.email, "child": child.first_name},
+            )
+            return redirect("backoffice:child", organisation_id=organisation.pk, child_id=child.pk)
+    return _child_page(request, organisation, child, guardian=form)
+
+
+@admin_view
+@require_POST
+def guardian_remove(request, organisation, child_id: int, guardian_id: int):
+    child = policy.in_organisation(Child.objects.all(), organisation, child_id)
+    guardian = policy.in_organisation(
+        Guardian.objects.select_related("user"), organisation, guardian_id, "child__organisation"
+    )
+    if guardian.child_id != child.pk:
+        return redirect("backoffice:child", organisation_id=organisation.pk, child_id=child.pk)
+    try:
+        services.guardian_remove(guardian=guardian, actor=request.user)
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(
+            request, _("%(email)s is no longer a guardian of this child.") % {"email": guardian.user.email}
+        )
+    return redirect("backoffice:child", organisation_id=organisation.pk, child_id=child.pk)
+
+
+def _placement(organisation, placement_id):
+    return policy.in_organisation(
+        Placement.objects.select_related("child", "group"), organisation, placement_id, "child__organisation"
+    )
+
+
+@admin_view
+@require_POST
+def placement_end(request, organisation, placement_id: int):
+    placement = _placement(organisation, placement_id)
+    form = forms.PlacementEndForm(data=request.POST, prefix=f"end{placement.pk}")
+    if form.is_valid():
+        try:
+            services.placement_end(placement=placement, actor=request.user, end_date=form.cleaned_data["end_date"])
+        except ValidationError as error:
+            form.add_error("end_date", error)
+        else:
+            messages.success(request, _("The placement ends on %(day)s.") % {"day": form.cleaned_data["end_date"]})
+            return redirect("backoffice:child", organisation_id=organisation.pk, child_id=placement.child_id)
+    return _child_page(request, organisation, placement.child, **{f"end_{placement.pk}": form})
+
+
+@admin_view
+@require_POST
+def placement_move(request, organisation, placement_id: int):
+    placement = _placement(organisation, placement_id)
+    form = forms.PlacementMoveForm(organisation, data=request.POST, prefix=f"move{placement.pk}")
+    if form.is_valid():
+        try:
+            new = services.placement_move(
+                placement=placement,
+                actor=request.user,
+                group=form.cleaned_data["group"],
+                from_date=form.cleaned_data["from_date"],
+            )
+        except ValidationError as error:
+            form.add_error("from_date", error)
+        else:
+            messages.success(
+                request,
+                _("%(child)s moves to %(group)s on %(day)s.")
+                % {"child": placement.child.first_name, "group": new.group.name, "day": new.start_date},
+            )
+            return redirect("backoffice:child", organisation_id=organisation.pk, child_id=placement.child_id)
+    return _child_page(request, organisation, placement.child, **{f"move_{placement.pk}": form})
+
+
+@admin_view
+@require_POST
+def placement_schedule(request, organisation, placement_id: int):
+    placement = _placement(organisation, placement_id)
+    form = forms.PlacementScheduleForm(data=request.POST, prefix=f"schedule{placement.pk}")
+    if form.is_valid():
+        services.placement_set_schedule(
+            placement=placement, actor=request.user, schedule=forms.parse_schedule(form.cleaned_data["schedule"])
+        )
+        messages.success(request, _("The schedule is saved."))
+    else:
+        messages.error(request, _("Choose at least one day part."))
+    return redirect("backoffice:child", organisation_id=organisation.pk, child_id=placement.child_id)
+
+
+# ---------------------------------------------------------------- locations and groups
+
+
+@admin_view
+def locations(request, organisation):
+    rows = Location.objects.filter(organisation=organisation).prefetch_related(
+        Prefetch("groups", queryset=Group.objects.annotate(children_count=Count("placements")).order_by("name"))
+    )
+    return render(request, "backoffice/locations.html", {"organisation": organisation, "locations": rows})
+
+
+@admin_view
+def location_edit(request, organisation, location_id: int | None = None):
+    location = policy.in_organisation(Location.objects.all(), organisation, location_id) if location_id else None
+    form = forms.LocationForm(data=request.POST or None, instance=location)
+    if request.method == "POST" and form.is_valid():
+        services.location_save(organisation=organisation, actor=request.user, location=location, **form.cleaned_data)
+        messages.success(request, _("Saved."))
+        return redirect("backoffice:locations", organisation_id=organisation.pk)
+    return render(
+        request,
+        "backoffice/form_page.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "title": _("Edit location") if location else _("New location"),
+            "section": "locations",
+        },
+    )
+
+
+@admin_view
+def group_edit(request, organisation, group_id: int | None = None):
+    group = (
+        policy.in_organisation(Group.objects.all(), organisation, group_id, "location__organisation")
+        if group_id
+        else None
+    )
+    form = forms.GroupForm(organisation, data=request.POST or None, instance=group)
+    if request.method == "POST" and form.is_valid():
+        services.group_save(organisation=organisation, actor=request.user, group=group, **form.cleaned_data)
+        messages.success(request, _("Saved."))
+        return redirect("backoffice:locations", organisation_id=organisation.pk)
+    return render(
+        request,
+        "backoffice/form_page.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "title": _("Edit group") if group else _("New group"),
+            "section": "locations",
+        },
+    )
+
+
+# ---------------------------------------------------------------- staff
+
+
+@admin_view
+def staff(request, organisation):
+    form = forms.StaffRoleForm(organisation, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.staff_role_add(
+            organisation=organisation,
+            actor=request.user,
+            email=data["email"],
+            full_name=data["full_name"],
+            role=data["role"],
+            group=data.get("group"),
+            location=data.get("location"),
+        )
+        messages.success(request, _("%(email)s has the role now.") % {"email": data["email"]})
+        return redirect("backoffice:staff", organisation_id=organisation.pk)
+    context = {
+        "organisation": organisation,
+        "form": form,
+        "group_staff": GroupStaff.objects.filter(group__location__organisation=organisation)
+        .select_related("user", "group__location")
+        .order_by("group__location__name", "group__name", "user__email"),
+        "planners": LocationPlanner.objects.filter(location__organisation=organisation)
+        .select_related("user", "location")
+        .order_by("location__name", "user__email"),
+        "admins": OrganisationAdmin.objects.filter(organisation=organisation).select_related("user"),
+    }
+    return render(request, "backoffice/staff.html", context, status=400 if form.errors else 200)
+
+
+@admin_view
+@require_POST
+def staff_remove(request, organisation, role: str, role_id: int):
+    lookups = {
+        "group_staff": "group__location__organisation",
+        "planner": "location__organisation",
+        "admin": "organisation",
+    }
+    if role not in lookups:
+        return redirect("backoffice:staff", organisation_id=organisation.pk)
+    row = policy.in_organisation(
+        services.ROLE_MODELS[role].objects.select_related("user"), organisation, role_id, lookups[role]
+    )
+    if role == "admin" and row.user_id == request.user.pk:
+        messages.error(request, _("You cannot remove your own admin role; ask another admin."))
+    else:
+        services.staff_role_remove(organisation=organisation, actor=request.user, row=row)
+        messages.success(request, _("The role is removed."))
+    return redirect("backoffice:staff", organisation_id=organisation.pk)
+
+
+# ---------------------------------------------------------------- settings, closing days, history
+
+
+@admin_view
+def settings_page(request, organisation):
+    form = forms.OrganisationSettingsForm(
+        data=request.POST if "save_settings" in request.POST else None, instance=organisation
+    )
+    closing_form = forms.ClosingDayForm(organisation, data=request.POST if "add_closing_day" in request.POST else None)
+    if request.method == "POST":
+        if form.is_bound and form.is_valid():
+            services.organisation_settings_update(organisation=organisation, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("The settings are saved."))
+            return redirect("backoffice:settings", organisation_id=organisation.pk)
+        if closing_form.is_bound and closing_form.is_valid():
+            data = closing_form.cleaned_data
+            added = services.closing_day_add(
+                organisation=organisation,
+                actor=request.user,
+                locations=list(data["locations"]),
+                date=data["date"],
+                name=data["name"],
+            )
+            messages.success(request, _("Closing day added for %(count)d locations.") % {"count": added})
+            return redirect("backoffice:settings", organisation_id=organisation.pk)
+    closing_days = ClosingDay.objects.filter(
+        location__organisation=organisation, date__gte=clock.today()
+    ).select_related("location")
+    return render(
+        request,
+        "backoffice/settings.html",
+        {"organisation": organisation, "form": form, "closing_form": closing_form, "closing_days": closing_days},
+        status=400 if (form.errors or closing_form.errors) else 200,
+    )
+
+
+@admin_view
+@require_POST
+def closing_day_remove(request, organisation, closing_day_id: int):
+    closing_day = policy.in_organisation(
+        ClosingDay.objects.select_related("location"), organisation, closing_day_id, "location__organisation"
+    )
+    services.closing_day_remove(organisation=organisation, actor=request.user, closing_day=closing_day)
+    messages.success(request, _("The closing day is removed."))
+    return redirect("backoffice:settings", organisation_id=organisation.pk)
+
+
+@admin_view
+def history(request, organisation):
+    entries = AuditEntry.objects.filter(organisation=organisation).select_related("actor")
+    kind = request.GET.get("kind", "")
+    if kind:
+        entries = entries.filter(object_type=kind)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    kinds = (
+        AuditEntry.objects.filter(organisation=organisation)
+        .values_list("object_type", flat=True)
+        .distinct()
+        .order_by("object_type")
+    )
+    return render(
+        request,
+        "backoffice/history.html",
+        {"organisation": organisation, "page": page, "kind": kind, "kinds": [k for k in kinds if k]},
+    )
+
+
+# ---------------------------------------------------------------- staff roster (planners and admins)
+
+
+@login_required
+def roster(request, location_id: int):
+    location = policy.location_for_roster(request.user, location_id)
+    groups = list(location.groups.order_by("name"))
+    weekdays = ScheduledDayPart.Weekday.choices
+    parts = ScheduledDayPart.DayPart.choices
+    patterns = {
+        (r.group_id, r.weekday, r.day_part): r.professionals for r in RosterPattern.objects.filter(group__in=groups)
+    }
+    exception_form = forms.RosterExceptionForm(location, data=request.POST if "add_exception" in request.POST else None)
+    if request.method == "POST" and "save_pattern" in request.POST:
+        errors = []
+        for group in groups:
+            counts = {}
+            for weekday, _label in weekdays:
+                for part, _plabel in parts:
+                    raw = request.POST.get(f"p-{group.pk}-{weekday}-{part}", "").strip() or "0"
+                    if not raw.isdigit() or int(raw) > 20:
+                        errors.append(raw)
+                        continue
+                    counts[(weekday, part)] = int(raw)
+            if not errors:
+                services.roster_pattern_set(group=group, actor=request.user, counts=counts)
+        if errors:
+            messages.error(request, _("Use whole numbers from 0 to 20. Nothing was saved for groups with an error."))
+        else:
+            messages.success(request, _("The weekly roster is saved."))
+        return redirect("backoffice:roster", location_id=location.pk)
+    if exception_form.is_bound and exception_form.is_valid():
+        data = exception_form.cleaned_data
+        services.roster_exception_set(
+            group=data["group"],
+            actor=request.user,
+            date=data["date"],
+            day_part=data["day_part"],
+            professionals=data["professionals"],
+            note=data["note"],
+        )
+        messages.success(request, _("The exception is saved."))
+        return redirect("backoffice:roster", location_id=location.pk)
+    rows = [
+        {
+            "group": group,
+            "cells": [
+                [
+                    {
+                        "name": f"p-{group.pk}-{weekday}-{part}",
+                        "value": patterns.get((group.pk, weekday, part), 0),
+                        "label": f"{group.name} {wlabel} {plabel}",
+                    }
+                    for part, plabel in parts
+                ]
+                for weekday, wlabel in weekdays
+            ],
+        }
+        for group in groups
+    ]
+    exceptions = RosterException.objects.filter(group__in=groups, date__gte=clock.today()).select_related("group")
+    return render(
+        request,
+        "backoffice/roster.html",
+        {
+            "location": location,
+            "rows": rows,
+            "weekdays": weekdays,
+            "parts": parts,
+            "exceptions": exceptions,
+            "exception_form": exception_form,
+        },
+        status=400 if exception_form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def roster_exception_remove(request, location_id: int, exception_id: int):
+    location = policy.location_for_roster(request.user, location_id)
+    exception = policy.in_organisation(
+        RosterException.objects.select_related("group"), location, exception_id, "group__location"
+    )
+    services.roster_exception_remove(exception=exception, actor=request.user)
+    messages.success(request, _("The exception is removed."))
+    return redirect("backoffice:roster", location_id=location.pk)
+
+
+# ---------------------------------------------------------------- import
+
+
+@admin_view
+def import_upload(request, organisation):
+    from portal.backoffice import importer
+    from portal.backoffice.models import ImportBatch
+
+    form = forms.ImportUploadForm(data=request.POST or None, files=request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > importer.MAX_BYTES:
+            form.add_error("file", _("The file is larger than 5 MB. Split it into parts."))
+        else:
+            batch = ImportBatch.objects.create(
+                organisation=organisation, uploaded_by=request.user, filename=upload.name[:200], content=upload.read()
+            )
+            return redirect("backoffice:import_preview", organisation_id=organisation.pk, batch_id=batch.pk)
+    recent = (
+        ImportBatch.objects.filter(organisation=organisation)
+        .defer("content")
+        .select_related("uploaded_by", "applied_by")[:10]
+    )
+    return render(
+        request,
+        "backoffice/import_upload.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "recent": recent,
+            "columns": importer.COLUMNS,
+            "required": importer.REQUIRED,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@admin_view
+def import_preview(request, organisation, batch_id: int):
+    from django.db import transaction
+
+    from portal.backoffice import importer
+    from portal.backoffice.models import ImportBatch
+
+    batch = policy.in_organisation(ImportBatch.objects.all(), organisation, batch_id)
+    if request.method == "POST":
+        with transaction.atomic():
+            batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            if batch.applied_at is not None:
+                messages.info(request, _("This file was imported already; nothing changed."))
+                return redirect("backoffice:import_preview", organisation_id=organisation.pk, batch_id=batch.pk)
+            preview = importer.apply(organisation, bytes(batch.content), request.user)
+            if preview.ok:
+                batch.applied_at = clock.now()
+                batch.applied_by = request.user
+                batch.save(update_fields=["applied_at", "applied_by"])
+        if preview.ok:
+            messages.success(
+                request,
+                _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+                % {
+                    "created": preview.count("create"),
+                    "updated": preview.count("update"),
+                    "unchanged": preview.count("unchanged"),
+                },
+            )
+            return redirect("backoffice:children", organisation_id=organisation.pk)
+        messages.error(request, _("Nothing was imported: the file has errors."))
+    else:
+        preview = importer.read(organisation, bytes(batch.content))
+    return render(
+        request,
+        "backoffice/import_preview.html",
+        {"organisation": organisation, "batch": batch, "preview": preview},
+    )
