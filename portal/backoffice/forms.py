@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.children.models import Child, Guardian, ScheduledDayPart
 from portal.organisations.models import Group, Location, Organisation
 
 DAY_PART_CHOICES = [
-    (f"{weekday}-{part}", f"{ScheduledDayPart.Weekday(weekday).label} {ScheduledDayPart.DayPart(part).label}")
+    (f"{weekday}-{part}", format_lazy("{} {}", ScheduledDayPart.Weekday(weekday).label, ScheduledDayPart.DayPart(part).label))
     for weekday in ScheduledDayPart.Weekday.values
     for part in ScheduledDayPart.DayPart.values
 ]

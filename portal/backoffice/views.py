@@ -4,6 +4,7 @@ service in `portal.backoffice.services`."""
 
 from __future__ import annotations
 
+import copy
 from functools import wraps
 
 from django.contrib import messages
@@ -184,7 +185,7 @@ def child_detail(request, organisation, child_id: int):
 @require_POST
 def child_edit(request, organisation, child_id: int):
     child = policy.in_organisation(Child.objects.all(), organisation, child_id)
-    form = forms.ChildEditForm(data=request.POST, instance=Child.objects.get(pk=child.pk))
+    form = forms.ChildEditForm(data=request.POST, instance=copy.copy(child))
     if not form.is_valid():
         return _child_page(request, organisation, child, edit=form)
     services.child_update(child=child, actor=request.user, **{k: form.cleaned_data[k] for k in form.Meta.fields})
@@ -310,7 +311,7 @@ def locations(request, organisation):
 @admin_view
 def location_edit(request, organisation, location_id: int | None = None):
     location = policy.in_organisation(Location.objects.all(), organisation, location_id) if location_id else None
-    form = forms.LocationForm(data=request.POST or None, instance=location)
+    form = forms.LocationForm(data=request.POST or None, instance=copy.copy(location))
     if request.method == "POST" and form.is_valid():
         services.location_save(organisation=organisation, actor=request.user, location=location, **form.cleaned_data)
         messages.success(request, _("Saved."))
@@ -334,7 +335,7 @@ def group_edit(request, organisation, group_id: int | None = None):
         if group_id
         else None
     )
-    form = forms.GroupForm(organisation, data=request.POST or None, instance=group)
+    form = forms.GroupForm(organisation, data=request.POST or None, instance=copy.copy(group))
     if request.method == "POST" and form.is_valid():
         services.group_save(organisation=organisation, actor=request.user, group=group, **form.cleaned_data)
         messages.success(request, _("Saved."))
@@ -410,8 +411,9 @@ def staff_remove(request, organisation, role: str, role_id: int):
 
 @admin_view
 def settings_page(request, organisation):
+    # The forms get their own copy: the service compares it with the stored object.
     form = forms.OrganisationSettingsForm(
-        data=request.POST if "save_settings" in request.POST else None, instance=organisation
+        data=request.POST if "save_settings" in request.POST else None, instance=copy.copy(organisation)
     )
     closing_form = forms.ClosingDayForm(organisation, data=request.POST if "add_closing_day" in request.POST else None)
     if request.method == "POST":

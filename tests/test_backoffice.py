@@ -1,0 +1,334 @@
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from portal.accounts.models import Invitation, User
+from portal.accounts.services import invitations_send_due
+from portal.children.models import Child, Guardian, Placement
+from portal.core.models import AuditEntry
+from portal.organisations.models import ClosingDay, GroupStaff, LocationPlanner, RosterException, RosterPattern
+from portal.organisations.selectors import professionals_scheduled
+from tests.conftest import TODAY, child, login
+from tests.factories import place
+
+
+def url(name, world, **kwargs):
+    return reverse(f"backoffice:{name}", kwargs={"organisation_id": world.a.org.pk, **kwargs})
+
+
+def new_child_form(world, **overrides):
+    data = {
+        "first_name": "Vos",
+        "last_name": "de Wit",
+        "birth_date": "2025-10-01",
+        "photo_consent": "on",
+        "allergies": "",
+        "notes": "",
+        "external_id": "77",
+        "guardian1_email": "moeder@example.test",
+        "guardian1_name": "Mira de Wit",
+        "guardian1_relation": "parent",
+        "guardian2_email": "vader@example.test",
+        "guardian2_name": "Vincent de Wit",
+        "guardian2_relation": "parent",
+        "group": world.a.babies.pk,
+        "start_date": (TODAY + dt.timedelta(days=60)).isoformat(),
+        "end_date": "",
+        "schedule": ["0-morning", "0-afternoon", "3-morning"],
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def admin(client, world):
+    login(client, world.adam)
+    return client
+
+
+class TestAddingAChild:
+    def test_a_child_with_two_guardians_in_one_step(self, admin, world, committed):
+        with committed():
+            response = admin.post(url("child_create", world), new_child_form(world))
+        assert response.status_code == 302
+        kid = Child.objects.get(first_name="Vos")
+        assert {g.user.email for g in kid.guardians.all()} == {"moeder@example.test", "vader@example.test"}
+        assert not any(g.user.has_usable_password() for g in kid.guardians.all())
+        placement = kid.placements.get()
+        assert sorted(placement.schedule.values_list("weekday", "day_part")) == [
+            (0, "afternoon"), (0, "morning"), (3, "morning"),
+        ]
+        assert AuditEntry.objects.get(action="child.created").actor == world.adam
+        assert mail.outbox == []  # 60 days ahead: not due yet
+        # 42 days before the start the daily job invites both guardians.
+        with committed():
+            invitations_send_due(TODAY + dt.timedelta(days=18))
+        assert sorted(m.to[0] for m in mail.outbox) == ["moeder@example.test", "vader@example.test"]
+
+    def test_a_child_starting_soon_gets_its_invitations_at_once(self, admin, world, committed):
+        with committed():
+            admin.post(url("child_create", world), new_child_form(world, start_date=(TODAY + dt.timedelta(days=10)).isoformat()))
+        assert sorted(m.to[0] for m in mail.outbox) == ["moeder@example.test", "vader@example.test"]
+
+    def test_an_existing_user_is_linked_not_duplicated(self, admin, world):
+        admin.post(url("child_create", world), new_child_form(world, guardian1_email="ANNA@example.test"))
+        assert User.objects.filter(email="anna@example.test").count() == 1
+        assert Guardian.objects.filter(user=world.anna, child__first_name="Vos").exists()
+
+    @pytest.mark.parametrize(
+        ("overrides", "field"),
+        [
+            ({"guardian2_email": "moeder@example.test"}, "guardian2_email"),
+            ({"end_date": "2026-01-01"}, "end_date"),
+            ({"birth_date": "01-10-2025x"}, "birth_date"),
+            ({"schedule": []}, "schedule"),
+            ({"guardian2_name": ""}, "guardian2_name"),
+            ({"external_id": ""}, None),
+        ],
+    )
+    def test_wrong_values_are_explained_and_nothing_is_saved(self, admin, world, overrides, field):
+        response = admin.post(url("child_create", world), new_child_form(world, **overrides))
+        if field is None:
+            assert response.status_code == 302  # an empty number is fine
+            return
+        assert response.status_code == 200
+        assert field in response.context["form"].errors
+        assert not Child.objects.filter(first_name="Vos").exists()
+
+    def test_a_group_of_another_organisation_cannot_be_chosen(self, admin, world):
+        response = admin.post(url("child_create", world), new_child_form(world, group=world.b.babies.pk))
+        assert "group" in response.context["form"].errors
+
+    def test_the_number_is_unique_within_the_organisation(self, admin, world):
+        world.bo.external_id = "77"
+        world.bo.save()
+        response = admin.post(url("child_create", world), new_child_form(world))
+        assert "external_id" in response.context["form"].errors
+
+
+class TestOneStepChanges:
+    def test_add_a_second_guardian(self, admin, world, committed):
+        with committed():
+            response = admin.post(
+                url("guardian_add", world, child_id=world.mo.pk),
+                {"email": "tweede@example.test", "full_name": "Tweede Ouder", "relation": "parent"},
+            )
+        assert response.status_code == 302
+        assert world.mo.guardians.count() == 2
+        assert [m.to for m in mail.outbox] == [["tweede@example.test"]]  # Mo is placed already: invited now
+
+    def test_the_same_guardian_twice_is_explained(self, admin, world):
+        response = admin.post(
+            url("guardian_add", world, child_id=world.mo.pk),
+            {"email": "anna@example.test", "full_name": "Anna", "relation": "parent"},
+        )
+        assert response.status_code == 400 and "al" in response.content.decode()
+
+    def test_the_last_guardian_stays(self, admin, world):
+        guardian = Guardian.objects.get(child=world.lin)
+        admin.post(url("guardian_remove", world, child_id=world.lin.pk, guardian_id=guardian.pk))
+        assert Guardian.objects.filter(pk=guardian.pk).exists()
+
+    def test_end_a_placement_on_its_last_day(self, admin, world):
+        response = admin.post(
+            url("placement_end", world, placement_id=world.mo_placement.pk),
+            {f"end{world.mo_placement.pk}-end_date": "2026-12-31", f"end{world.mo_placement.pk}-confirm": "on"},
+        )
+        assert response.status_code == 302
+        world.mo_placement.refresh_from_db()
+        assert world.mo_placement.end_date == dt.date(2026, 12, 31)
+        assert AuditEntry.objects.filter(action="placement.ended", object_id=world.mo.pk).exists()
+
+    def test_ending_needs_confirmation_and_a_date_after_the_start(self, admin, world):
+        prefix = f"end{world.mo_placement.pk}"
+        unconfirmed = admin.post(url("placement_end", world, placement_id=world.mo_placement.pk), {f"{prefix}-end_date": "2026-12-31"})
+        assert unconfirmed.status_code == 400
+        too_early = admin.post(
+            url("placement_end", world, placement_id=world.mo_placement.pk),
+            {f"{prefix}-end_date": "2025-12-31", f"{prefix}-confirm": "on"},
+        )
+        assert too_early.status_code == 400
+        world.mo_placement.refresh_from_db()
+        assert world.mo_placement.end_date is None
+
+    def test_move_to_another_group(self, admin, world):
+        prefix = f"move{world.mo_placement.pk}"
+        response = admin.post(
+            url("placement_move", world, placement_id=world.mo_placement.pk),
+            {f"{prefix}-group": world.a.bso.pk, f"{prefix}-from_date": "2026-12-01"},
+        )
+        assert response.status_code == 302
+        old, new = Placement.objects.filter(child=world.mo).order_by("start_date")
+        assert old.end_date == dt.date(2026, 11, 30) and new.start_date == dt.date(2026, 12, 1)
+        assert new.group == world.a.bso
+        assert sorted(new.schedule.values_list("weekday", "day_part")) == sorted(old.schedule.values_list("weekday", "day_part"))
+
+    def test_moving_before_the_start_is_refused(self, admin, world):
+        prefix = f"move{world.mo_placement.pk}"
+        response = admin.post(
+            url("placement_move", world, placement_id=world.mo_placement.pk),
+            {f"{prefix}-group": world.a.bso.pk, f"{prefix}-from_date": "2026-01-01"},
+        )
+        assert response.status_code == 400
+        assert Placement.objects.filter(child=world.mo).count() == 1
+
+    def test_another_organisations_placement_is_404(self, admin, world):
+        prefix = f"end{world.olle_placement.pk}"
+        response = admin.post(
+            url("placement_end", world, placement_id=world.olle_placement.pk),
+            {f"{prefix}-end_date": "2026-12-31", f"{prefix}-confirm": "on"},
+        )
+        assert response.status_code == 404
+
+
+class TestChildrenList:
+    def test_search_and_filters(self, admin, world):
+        page = admin.get(url("children", world), {"q": "anna@example"}).content.decode()
+        assert "Test, Bo" in page and "Test, Mo" in page and "Test, Lin" not in page
+        page = admin.get(url("children", world), {"group": world.a.babies.pk}).content.decode()
+        assert "Test, Bo" in page and "Test, Mo" not in page
+        page = admin.get(url("children", world), {"status": "upcoming"}).content.decode()
+        assert "Test, Fien" in page and "Test, Bo" not in page
+        page = admin.get(url("children", world), {"q": "Olle"}).content.decode()
+        assert "Test, Olle" not in page  # another organisation's child
+
+    def test_pagination_and_constant_queries(self, admin, world, django_assert_max_num_queries):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        def count():
+            with CaptureQueriesContext(connection) as queries:
+                assert admin.get(url("children", world), {"status": "all"}).status_code == 200
+            return len(queries)
+
+        small = count()
+        for number in range(60):
+            kid = child(world.a.org, f"Extra{number:02d}", dt.date(2025, 1, 1))
+            place(kid, world.a.toddlers, dt.date(2026, 1, 1))
+        assert count() == small
+        second = admin.get(url("children", world), {"status": "all", "page": 2}).content.decode()
+        assert "pagina 2 van 3" in second
+
+
+class TestSettingsAndClosingDays:
+    def test_settings_are_saved_and_recorded(self, admin, world):
+        data = {
+            "save_settings": "1", "name": "Zonnebloem", "invitation_lead_days": "30", "credit_deadline_hour": "12",
+            "credit_deadline_days_before": "1", "credit_validity_days": "365", "grace_period_days": "90",
+        }
+        assert admin.post(url("settings", world), data).status_code == 302
+        world.a.org.refresh_from_db()
+        assert world.a.org.invitation_lead_days == 30
+        entry = AuditEntry.objects.get(action="settings.changed")
+        assert entry.changes == {"invitation_lead_days": [42, 30]}
+
+    def test_a_wrong_hour_is_explained(self, admin, world):
+        data = {
+            "save_settings": "1", "name": "Zonnebloem", "invitation_lead_days": "42", "credit_deadline_hour": "25",
+            "credit_deadline_days_before": "1", "credit_validity_days": "365", "grace_period_days": "90",
+        }
+        response = admin.post(url("settings", world), data)
+        assert response.status_code == 400 and "credit_deadline_hour" in response.context["form"].errors
+
+    def test_defaults(self, world):
+        org = world.a.org
+        assert (org.invitation_lead_days, org.credit_deadline_hour, org.credit_deadline_days_before) == (42, 12, 1)
+        assert (org.credit_validity_days, org.grace_period_days) == (365, 90)
+
+    def test_closing_days_for_all_locations_and_removal(self, admin, world):
+        data = {"add_closing_day": "1", "date": "2026-12-25", "name": "Eerste Kerstdag",
+                "locations": [world.a.centrum.pk, world.a.noord.pk]}
+        assert admin.post(url("settings", world), data).status_code == 302
+        assert ClosingDay.objects.filter(date=dt.date(2026, 12, 25)).count() == 2
+        admin.post(url("settings", world), data)  # twice: still one per location
+        assert ClosingDay.objects.filter(date=dt.date(2026, 12, 25)).count() == 2
+        day = ClosingDay.objects.first()
+        admin.post(url("closing_day_remove", world, closing_day_id=day.pk))
+        assert ClosingDay.objects.count() == 1
+
+
+def test_editing_a_location_records_what_changed(admin, world):
+    data = {"name": "Zonnebloem Centrum", "street": "Markt 2", "postcode": "1234 AB", "city": "Utrecht",
+            "phone": "030 111 22 33", "lrk_number": "111222333"}
+    assert admin.post(url("location_edit", world, location_id=world.a.centrum.pk), data).status_code == 302
+    world.a.centrum.refresh_from_db()
+    assert world.a.centrum.street == "Markt 2"
+    assert AuditEntry.objects.get(action="location.changed").changes == {"street": ["Markt 1", "Markt 2"]}
+    bad = admin.post(url("location_edit", world, location_id=world.a.centrum.pk), {**data, "lrk_number": "12"})
+    assert bad.status_code == 200 and "lrk_number" in bad.context["form"].errors
+
+
+class TestStaff:
+    def test_a_new_staff_member_is_invited(self, admin, world, committed):
+        with committed():
+            response = admin.post(
+                url("staff", world),
+                {"email": "nieuwe@example.test", "full_name": "Nieuwe Collega", "role": "group_staff", "group": world.a.toddlers.pk},
+            )
+        assert response.status_code == 302
+        assert GroupStaff.objects.filter(user__email="nieuwe@example.test", group=world.a.toddlers).exists()
+        assert [m.to for m in mail.outbox] == [["nieuwe@example.test"]]
+
+    def test_a_planner_needs_a_location(self, admin, world):
+        response = admin.post(url("staff", world), {"email": "p@example.test", "full_name": "P", "role": "planner"})
+        assert response.status_code == 400 and not LocationPlanner.objects.filter(user__email="p@example.test").exists()
+
+    def test_an_admin_cannot_remove_their_own_role(self, admin, world):
+        from portal.organisations.models import OrganisationAdmin
+
+        row = OrganisationAdmin.objects.get(user=world.adam)
+        admin.post(url("staff_remove", world, role="admin", role_id=row.pk))
+        assert OrganisationAdmin.objects.filter(pk=row.pk).exists()
+
+
+class TestRoster:
+    def test_weekly_pattern_and_an_exception(self, client, world):
+        login(client, world.paula)
+        roster = reverse("backoffice:roster", args=[world.a.centrum.pk])
+        data = {"save_pattern": "1", f"p-{world.a.babies.pk}-2-morning": "2", f"p-{world.a.babies.pk}-2-afternoon": "1"}
+        assert client.post(roster, data).status_code == 302
+        assert professionals_scheduled([world.a.babies.pk], TODAY) == {
+            (world.a.babies.pk, "morning"): 2, (world.a.babies.pk, "afternoon"): 1,
+        }
+        client.post(roster, {"add_exception": "1", "group": world.a.babies.pk, "date": TODAY.isoformat(),
+                             "day_part": "morning", "professionals": "3", "note": "stagiair"})
+        assert professionals_scheduled([world.a.babies.pk], TODAY)[(world.a.babies.pk, "morning")] == 3
+        next_week = TODAY + dt.timedelta(days=7)
+        assert professionals_scheduled([world.a.babies.pk], next_week)[(world.a.babies.pk, "morning")] == 2
+        assert RosterPattern.objects.count() == 10  # every day part of the week of Baby's is stored
+
+    def test_wrong_numbers_save_nothing(self, client, world):
+        login(client, world.paula)
+        roster = reverse("backoffice:roster", args=[world.a.centrum.pk])
+        client.post(roster, {"save_pattern": "1", f"p-{world.a.babies.pk}-2-morning": "veel"})
+        assert not RosterPattern.objects.filter(group=world.a.babies).exists()
+
+    def test_a_group_of_another_location_cannot_get_an_exception(self, client, world):
+        login(client, world.paula)
+        roster = reverse("backoffice:roster", args=[world.a.centrum.pk])
+        response = client.post(roster, {"add_exception": "1", "group": world.a.bso.pk, "date": TODAY.isoformat(),
+                                         "day_part": "morning", "professionals": "3"})
+        assert response.status_code == 400 and not RosterException.objects.exists()
+
+
+def test_history_shows_only_this_organisations_changes(admin, world):
+    from portal.core.audit import audit_record
+
+    audit_record(organisation=world.b.org, actor=world.oscar, action="x", summary="Geheim van Regenboog")
+    admin.post(url("guardian_add", world, child_id=world.mo.pk), {"email": "t@example.test", "full_name": "T", "relation": "parent"})
+    page = admin.get(url("history", world)).content.decode()
+    assert "t@example.test" in page and "Geheim van Regenboog" not in page
+    assert "Adam Beheer" in page
+
+
+def test_pending_invitations_are_not_doubled_by_a_new_child(admin, world, committed):
+    """A guardian already invited who gets a second child is not invited twice."""
+    with committed():
+        admin.post(url("child_create", world), new_child_form(world, start_date=(TODAY + dt.timedelta(days=10)).isoformat()))
+    with committed():
+        admin.post(url("child_create", world), new_child_form(
+            world, first_name="Zus", external_id="78", guardian2_email="", guardian2_name="",
+            start_date=(TODAY + dt.timedelta(days=10)).isoformat()))
+    assert Invitation.objects.filter(user__email="moeder@example.test").count() == 1
