@@ -58,7 +58,9 @@ class TestAddingAChild:
         assert not any(g.user.has_usable_password() for g in kid.guardians.all())
         placement = kid.placements.get()
         assert sorted(placement.schedule.values_list("weekday", "day_part")) == [
-            (0, "afternoon"), (0, "morning"), (3, "morning"),
+            (0, "afternoon"),
+            (0, "morning"),
+            (3, "morning"),
         ]
         assert AuditEntry.objects.get(action="child.created").actor == world.adam
         assert mail.outbox == []  # 60 days ahead: not due yet
@@ -69,7 +71,10 @@ class TestAddingAChild:
 
     def test_a_child_starting_soon_gets_its_invitations_at_once(self, admin, world, committed):
         with committed():
-            admin.post(url("child_create", world), new_child_form(world, start_date=(TODAY + dt.timedelta(days=10)).isoformat()))
+            admin.post(
+                url("child_create", world),
+                new_child_form(world, start_date=(TODAY + dt.timedelta(days=10)).isoformat()),
+            )
         assert sorted(m.to[0] for m in mail.outbox) == ["moeder@example.test", "vader@example.test"]
 
     def test_an_existing_user_is_linked_not_duplicated(self, admin, world):
@@ -143,7 +148,9 @@ class TestOneStepChanges:
 
     def test_ending_needs_confirmation_and_a_date_after_the_start(self, admin, world):
         prefix = f"end{world.mo_placement.pk}"
-        unconfirmed = admin.post(url("placement_end", world, placement_id=world.mo_placement.pk), {f"{prefix}-end_date": "2026-12-31"})
+        unconfirmed = admin.post(
+            url("placement_end", world, placement_id=world.mo_placement.pk), {f"{prefix}-end_date": "2026-12-31"}
+        )
         assert unconfirmed.status_code == 400
         too_early = admin.post(
             url("placement_end", world, placement_id=world.mo_placement.pk),
@@ -163,7 +170,9 @@ class TestOneStepChanges:
         old, new = Placement.objects.filter(child=world.mo).order_by("start_date")
         assert old.end_date == dt.date(2026, 11, 30) and new.start_date == dt.date(2026, 12, 1)
         assert new.group == world.a.bso
-        assert sorted(new.schedule.values_list("weekday", "day_part")) == sorted(old.schedule.values_list("weekday", "day_part"))
+        assert sorted(new.schedule.values_list("weekday", "day_part")) == sorted(
+            old.schedule.values_list("weekday", "day_part")
+        )
 
     def test_moving_before_the_start_is_refused(self, admin, world):
         prefix = f"move{world.mo_placement.pk}"
@@ -215,8 +224,13 @@ class TestChildrenList:
 class TestSettingsAndClosingDays:
     def test_settings_are_saved_and_recorded(self, admin, world):
         data = {
-            "save_settings": "1", "name": "Zonnebloem", "invitation_lead_days": "30", "credit_deadline_hour": "12",
-            "credit_deadline_days_before": "1", "credit_validity_days": "365", "grace_period_days": "90",
+            "save_settings": "1",
+            "name": "Zonnebloem",
+            "invitation_lead_days": "30",
+            "credit_deadline_hour": "12",
+            "credit_deadline_days_before": "1",
+            "credit_validity_days": "365",
+            "grace_period_days": "90",
         }
         assert admin.post(url("settings", world), data).status_code == 302
         world.a.org.refresh_from_db()
@@ -226,8 +240,13 @@ class TestSettingsAndClosingDays:
 
     def test_a_wrong_hour_is_explained(self, admin, world):
         data = {
-            "save_settings": "1", "name": "Zonnebloem", "invitation_lead_days": "42", "credit_deadline_hour": "25",
-            "credit_deadline_days_before": "1", "credit_validity_days": "365", "grace_period_days": "90",
+            "save_settings": "1",
+            "name": "Zonnebloem",
+            "invitation_lead_days": "42",
+            "credit_deadline_hour": "25",
+            "credit_deadline_days_before": "1",
+            "credit_validity_days": "365",
+            "grace_period_days": "90",
         }
         response = admin.post(url("settings", world), data)
         assert response.status_code == 400 and "credit_deadline_hour" in response.context["form"].errors
@@ -238,8 +257,12 @@ class TestSettingsAndClosingDays:
         assert (org.credit_validity_days, org.grace_period_days) == (365, 90)
 
     def test_closing_days_for_all_locations_and_removal(self, admin, world):
-        data = {"add_closing_day": "1", "date": "2026-12-25", "name": "Eerste Kerstdag",
-                "locations": [world.a.centrum.pk, world.a.noord.pk]}
+        data = {
+            "add_closing_day": "1",
+            "date": "2026-12-25",
+            "name": "Eerste Kerstdag",
+            "locations": [world.a.centrum.pk, world.a.noord.pk],
+        }
         assert admin.post(url("settings", world), data).status_code == 302
         assert ClosingDay.objects.filter(date=dt.date(2026, 12, 25)).count() == 2
         admin.post(url("settings", world), data)  # twice: still one per location
@@ -250,8 +273,14 @@ class TestSettingsAndClosingDays:
 
 
 def test_editing_a_location_records_what_changed(admin, world):
-    data = {"name": "Zonnebloem Centrum", "street": "Markt 2", "postcode": "1234 AB", "city": "Utrecht",
-            "phone": "030 111 22 33", "lrk_number": "111222333"}
+    data = {
+        "name": "Zonnebloem Centrum",
+        "street": "Markt 2",
+        "postcode": "1234 AB",
+        "city": "Utrecht",
+        "phone": "030 111 22 33",
+        "lrk_number": "111222333",
+    }
     assert admin.post(url("location_edit", world, location_id=world.a.centrum.pk), data).status_code == 302
     world.a.centrum.refresh_from_db()
     assert world.a.centrum.street == "Markt 2"
@@ -265,7 +294,12 @@ class TestStaff:
         with committed():
             response = admin.post(
                 url("staff", world),
-                {"email": "nieuwe@example.test", "full_name": "Nieuwe Collega", "role": "group_staff", "group": world.a.toddlers.pk},
+                {
+                    "email": "nieuwe@example.test",
+                    "full_name": "Nieuwe Collega",
+                    "role": "group_staff",
+                    "group": world.a.toddlers.pk,
+                },
             )
         assert response.status_code == 302
         assert GroupStaff.objects.filter(user__email="nieuwe@example.test", group=world.a.toddlers).exists()
@@ -290,10 +324,20 @@ class TestRoster:
         data = {"save_pattern": "1", f"p-{world.a.babies.pk}-2-morning": "2", f"p-{world.a.babies.pk}-2-afternoon": "1"}
         assert client.post(roster, data).status_code == 302
         assert professionals_scheduled([world.a.babies.pk], TODAY) == {
-            (world.a.babies.pk, "morning"): 2, (world.a.babies.pk, "afternoon"): 1,
+            (world.a.babies.pk, "morning"): 2,
+            (world.a.babies.pk, "afternoon"): 1,
         }
-        client.post(roster, {"add_exception": "1", "group": world.a.babies.pk, "date": TODAY.isoformat(),
-                             "day_part": "morning", "professionals": "3", "note": "stagiair"})
+        client.post(
+            roster,
+            {
+                "add_exception": "1",
+                "group": world.a.babies.pk,
+                "date": TODAY.isoformat(),
+                "day_part": "morning",
+                "professionals": "3",
+                "note": "stagiair",
+            },
+        )
         assert professionals_scheduled([world.a.babies.pk], TODAY)[(world.a.babies.pk, "morning")] == 3
         next_week = TODAY + dt.timedelta(days=7)
         assert professionals_scheduled([world.a.babies.pk], next_week)[(world.a.babies.pk, "morning")] == 2
@@ -308,8 +352,16 @@ class TestRoster:
     def test_a_group_of_another_location_cannot_get_an_exception(self, client, world):
         login(client, world.paula)
         roster = reverse("backoffice:roster", args=[world.a.centrum.pk])
-        response = client.post(roster, {"add_exception": "1", "group": world.a.bso.pk, "date": TODAY.isoformat(),
-                                         "day_part": "morning", "professionals": "3"})
+        response = client.post(
+            roster,
+            {
+                "add_exception": "1",
+                "group": world.a.bso.pk,
+                "date": TODAY.isoformat(),
+                "day_part": "morning",
+                "professionals": "3",
+            },
+        )
         assert response.status_code == 400 and not RosterException.objects.exists()
 
 
@@ -317,7 +369,10 @@ def test_history_shows_only_this_organisations_changes(admin, world):
     from portal.core.audit import audit_record
 
     audit_record(organisation=world.b.org, actor=world.oscar, action="x", summary="Geheim van Regenboog")
-    admin.post(url("guardian_add", world, child_id=world.mo.pk), {"email": "t@example.test", "full_name": "T", "relation": "parent"})
+    admin.post(
+        url("guardian_add", world, child_id=world.mo.pk),
+        {"email": "t@example.test", "full_name": "T", "relation": "parent"},
+    )
     page = admin.get(url("history", world)).content.decode()
     assert "t@example.test" in page and "Geheim van Regenboog" not in page
     assert "Adam Beheer" in page
@@ -326,9 +381,19 @@ def test_history_shows_only_this_organisations_changes(admin, world):
 def test_pending_invitations_are_not_doubled_by_a_new_child(admin, world, committed):
     """A guardian already invited who gets a second child is not invited twice."""
     with committed():
-        admin.post(url("child_create", world), new_child_form(world, start_date=(TODAY + dt.timedelta(days=10)).isoformat()))
+        admin.post(
+            url("child_create", world), new_child_form(world, start_date=(TODAY + dt.timedelta(days=10)).isoformat())
+        )
     with committed():
-        admin.post(url("child_create", world), new_child_form(
-            world, first_name="Zus", external_id="78", guardian2_email="", guardian2_name="",
-            start_date=(TODAY + dt.timedelta(days=10)).isoformat()))
+        admin.post(
+            url("child_create", world),
+            new_child_form(
+                world,
+                first_name="Zus",
+                external_id="78",
+                guardian2_email="",
+                guardian2_name="",
+                start_date=(TODAY + dt.timedelta(days=10)).isoformat(),
+            ),
+        )
     assert Invitation.objects.filter(user__email="moeder@example.test").count() == 1

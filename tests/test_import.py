@@ -25,8 +25,10 @@ def csv(*lines, header=HEADER) -> bytes:
 
 def good_lines():
     return [
-        '1001,Noa,Jansen,2025-04-12,Zonnebloem Centrum,Baby\'s,2026-01-05,,"ma,di,do",ja,,sanne.j@example.nl,Sanne Jansen,tom.j@example.nl,Tom Jansen',
-        '1002,Finn,Jansen,2023-09-30,Zonnebloem Centrum,Peuters,2025-02-03,,"ma,di:ochtend",ja,pinda,sanne.j@example.nl,Sanne Jansen,,',
+        "1001,Noa,Jansen,2025-04-12,Zonnebloem Centrum,Baby's,2026-01-05,,\"ma,di,do\",ja,,"
+        "sanne.j@example.nl,Sanne Jansen,tom.j@example.nl,Tom Jansen",
+        "1002,Finn,Jansen,2023-09-30,Zonnebloem Centrum,Peuters,2025-02-03,,\"ma,di:ochtend\",ja,pinda,"
+        "sanne.j@example.nl,Sanne Jansen,,",
     ]
 
 
@@ -41,7 +43,9 @@ def test_a_good_file_previews_then_imports(world):
     assert Guardian.objects.filter(user__email="sanne.j@example.nl").count() == 2
     finn = Child.objects.get(external_id="1002")
     assert sorted(finn.placements.get().schedule.values_list("weekday", "day_part")) == [
-        (0, "afternoon"), (0, "morning"), (1, "morning"),
+        (0, "afternoon"),
+        (0, "morning"),
+        (1, "morning"),
     ]
     assert AuditEntry.objects.filter(action="import.applied").count() == 1
 
@@ -72,7 +76,9 @@ def test_semicolons_windows_encoding_and_dutch_dates_are_read_and_explained(worl
     raw = csv(*lines, header=HEADER.replace(",", ";")).decode().encode("cp1252")
     preview = importer.read(world.a.org, raw)
     assert preview.ok, [r.errors for r in preview.rows]
-    assert any("Windows-1252" in n for n in preview.notes) and any("semicolon" in n or "puntkomma" in n for n in preview.notes)
+    assert any("Windows-1252" in n for n in preview.notes) and any(
+        "semicolon" in n or "puntkomma" in n for n in preview.notes
+    )
     importer.apply(world.a.org, raw, world.adam)
     zoe = Child.objects.get(external_id="1003")
     assert zoe.first_name == "Zoë" and zoe.birth_date == dt.date(2025, 11, 24)

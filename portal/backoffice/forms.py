@@ -8,7 +8,10 @@ from portal.children.models import Child, Guardian, ScheduledDayPart
 from portal.organisations.models import Group, Location, Organisation
 
 DAY_PART_CHOICES = [
-    (f"{weekday}-{part}", format_lazy("{} {}", ScheduledDayPart.Weekday(weekday).label, ScheduledDayPart.DayPart(part).label))
+    (
+        f"{weekday}-{part}",
+        format_lazy("{} {}", ScheduledDayPart.Weekday(weekday).label, ScheduledDayPart.DayPart(part).label),
+    )
     for weekday in ScheduledDayPart.Weekday.values
     for part in ScheduledDayPart.DayPart.values
 ]

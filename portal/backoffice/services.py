@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from portal.accounts.models import User
 from portal.children.models import Child, Guardian, Placement, ScheduledDayPart
@@ -309,6 +310,7 @@ def group_save(*, organisation: Organisation, actor, group: Group | None, **fiel
 
 
 ROLE_MODELS = {"group_staff": GroupStaff, "planner": LocationPlanner, "admin": OrganisationAdmin}
+ROLE_NAMES = {"group_staff": _lazy("group staff"), "planner": _lazy("planner"), "admin": _lazy("organisation admin")}
 
 
 @transaction.atomic
@@ -344,7 +346,8 @@ def staff_role_add(
             actor=actor,
             action="role.added",
             target=user,
-            summary=_("%(email)s is now %(role)s of %(where)s") % {"email": user.email, "role": role, "where": where},
+            summary=_("%(email)s is now %(role)s of %(where)s")
+            % {"email": user.email, "role": ROLE_NAMES[role], "where": where},
         )
     if created:
         transaction.on_commit(lambda: invitation_resend(user=user, resent_by=actor))

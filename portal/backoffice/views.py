@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal.access import policy
@@ -35,6 +36,21 @@ from portal.organisations.models import (
 PAGE_SIZE = 25
 
 
+SECTIONS = {
+    "children": "children",
+    "child_create": "children",
+    "child_detail": "children",
+    "locations": "locations",
+    "location_edit": "locations",
+    "group_edit": "locations",
+    "staff": "staff",
+    "settings_page": "settings",
+    "history": "history",
+    "import_upload": "import",
+    "import_preview": "import",
+}
+
+
 def admin_view(view):
     """Login required, and the user must be an admin of the organisation in the URL."""
 
@@ -42,6 +58,7 @@ def admin_view(view):
     @wraps(view)
     def wrapper(request, organisation_id: int, *args, **kwargs):
         organisation = policy.organisation_for_admin(request.user, organisation_id)
+        request.backoffice_section = SECTIONS.get(view.__name__, "children")
         return view(request, organisation, *args, **kwargs)
 
     return wrapper
@@ -323,7 +340,6 @@ def location_edit(request, organisation, location_id: int | None = None):
             "organisation": organisation,
             "form": form,
             "title": _("Edit location") if location else _("New location"),
-            "section": "locations",
         },
     )
 
@@ -347,7 +363,6 @@ def group_edit(request, organisation, group_id: int | None = None):
             "organisation": organisation,
             "form": form,
             "title": _("Edit group") if group else _("New group"),
-            "section": "locations",
         },
     )
 
@@ -430,7 +445,13 @@ def settings_page(request, organisation):
                 date=data["date"],
                 name=data["name"],
             )
-            messages.success(request, _("Closing day added for %(count)d locations.") % {"count": added})
+            messages.success(
+                request,
+                ngettext(
+                    "Closing day added for %(count)d location.", "Closing day added for %(count)d locations.", added
+                )
+                % {"count": added},
+            )
             return redirect("backoffice:settings", organisation_id=organisation.pk)
     closing_days = ClosingDay.objects.filter(
         location__organisation=organisation, date__gte=clock.today()

@@ -14,7 +14,15 @@ from django.db import transaction
 from portal.accounts.models import User
 from portal.children.models import Child, EmergencyContact, Guardian, PickupPerson, Placement, ScheduledDayPart
 from portal.core import clock
-from portal.organisations.models import Group, GroupStaff, Location, LocationPlanner, Organisation, OrganisationAdmin
+from portal.organisations.models import (
+    Group,
+    GroupStaff,
+    Location,
+    LocationPlanner,
+    Organisation,
+    OrganisationAdmin,
+    RosterPattern,
+)
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "demo-wachtwoord"
@@ -255,4 +263,11 @@ def load_demo() -> bool:
                     password=False,
                 )
                 Guardian.objects.create(user=parent, child=kid)
+    # A normal week's staff roster: two professionals per group and day part, three on the babies.
+    RosterPattern.objects.bulk_create(
+        RosterPattern(group=group, weekday=weekday, day_part=part, professionals=3 if name == "Rupsjes" else 2)
+        for name, (group, _ages) in groups.items()
+        for weekday in range(5)
+        for part in ("morning", "afternoon")
+    )
     return True

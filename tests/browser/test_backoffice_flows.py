@@ -17,7 +17,9 @@ HEADER = (
     "child_number,first_name,last_name,birth_date,location,group,start_date,end_date,schedule,"
     "photo_consent,allergies,guardian1_email,guardian1_name,guardian2_email,guardian2_name"
 )
-GOOD = "2001,Sara,Visser,2025-05-05,Zonnebloem Centrum,Baby's,2026-09-01,,\"ma,wo\",ja,,l.visser@example.nl,Lotte Visser,,"
+GOOD = (
+    '2001,Sara,Visser,2025-05-05,Zonnebloem Centrum,Baby\'s,2026-09-01,,"ma,wo",ja,,l.visser@example.nl,Lotte Visser,,'
+)
 BAD_DATE = "2002,Ties,Visser,31-02-2025,Zonnebloem Centrum,Baby's,2026-09-01,,ma,ja,,l.visser@example.nl,Lotte Visser,,"
 
 
