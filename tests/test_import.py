@@ -25,9 +25,9 @@ def csv(*lines, header=HEADER) -> bytes:
 
 def good_lines():
     return [
-        "1001,Noa,Jansen,2025-04-12,Zonnebloem Centrum,Baby's,2026-01-05,,\"ma,di,do\",ja,,"
+        '1001,Noa,Jansen,2025-04-12,Zonnebloem Centrum,Baby\'s,2026-01-05,,"ma,di,do",ja,,'
         "sanne.j@example.nl,Sanne Jansen,tom.j@example.nl,Tom Jansen",
-        "1002,Finn,Jansen,2023-09-30,Zonnebloem Centrum,Peuters,2025-02-03,,\"ma,di:ochtend\",ja,pinda,"
+        '1002,Finn,Jansen,2023-09-30,Zonnebloem Centrum,Peuters,2025-02-03,,"ma,di:ochtend",ja,pinda,'
         "sanne.j@example.nl,Sanne Jansen,,",
     ]
 
