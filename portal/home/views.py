@@ -19,6 +19,7 @@ from portal.accounts.services import invitation_resend
 from portal.children.models import Child, Placement
 from portal.children.selectors import attendance_on, children_with_placements, weekly_schedule
 from portal.core import clock
+from portal.core.audit import audit_record
 from portal.organisations.models import Group, Location
 
 
@@ -198,5 +199,12 @@ def guardian_invite(request, organisation_id: int, user_id: int):
         messages.info(request, _("%(email)s already has an account.") % {"email": guardian.email})
     else:
         invitation_resend(user=guardian, resent_by=request.user)
+        audit_record(
+            organisation=organisation,
+            actor=request.user,
+            action="invitation.sent",
+            target=guardian,
+            summary=_("New invitation sent to %(email)s") % {"email": guardian.email},
+        )
         messages.success(request, _("A new invitation is on its way to %(email)s.") % {"email": guardian.email})
     return redirect("home:organisation", organisation_id=organisation.pk)
