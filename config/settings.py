@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "portal.access",
     "portal.home",
     "portal.backoffice",
+    "portal.planning",
     "portal.api",
 ]
 
