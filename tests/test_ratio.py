@@ -147,15 +147,29 @@ def test_invariants_over_every_composition():
 compositions = st.tuples(*[st.integers(0, 17)] * 4).filter(lambda c: sum(c) <= 17)
 
 
+def ages_present(counts):
+    present = [age for age, n in enumerate(counts) if n]
+    return (present[0], present[-1]) if present else None
+
+
 @given(compositions)
-def test_removing_a_child_never_makes_a_composition_not_allowed(counts):
+def test_removing_a_child_within_the_same_row_keeps_a_composition_allowed(counts):
+    """Within one row of the table fewer children are always allowed. Across rows they need not
+    be: (9, 0, 2, 1) is allowed in row 0-3 (12 children, no baby limit with two professionals),
+    while (9, 0, 2, 0) falls in row 0-2, where 9 babies are too many."""
     if not daycare_required(counts).allowed:
         return
     for age in range(4):
         if counts[age]:
             fewer = list(counts)
             fewer[age] -= 1
-            assert daycare_required(tuple(fewer)).allowed
+            if ages_present(tuple(fewer)) == ages_present(counts):
+                assert daycare_required(tuple(fewer)).allowed
+
+
+def test_a_smaller_group_in_another_row_can_be_not_allowed():
+    assert daycare_required((9, 0, 2, 1)).allowed
+    assert not daycare_required((9, 0, 2, 0)).allowed
 
 
 @given(compositions)
