@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("portal.accounts.urls")),
     path("", include("portal.home.urls")),
     path("", include("portal.backoffice.urls")),
+    path("", include("portal.planning.urls")),
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),
 ]

@@ -296,3 +296,51 @@ def location_for_roster(user, location_id: int) -> Location:
     if location.pk not in roles.planner_location_ids and location.organisation_id not in roles.admin_organisation_ids:
         raise PermissionDenied
     return location
+
+
+def planner_location_ids(user) -> frozenset[int]:
+    """Locations whose requests this user decides on: as their planner or as admin."""
+    roles = roles_of(user)
+    ids = set(roles.planner_location_ids)
+    if roles.admin_organisation_ids:
+        ids.update(Location.objects.filter(organisation_id__in=roles.admin_organisation_ids).values_list("id", flat=True))
+    return frozenset(ids)
+
+
+def may_decide_on(user, request) -> bool:
+    return request.group.location_id in planner_location_ids(user)
+
+
+def planning_request_for_planner(user, request_id: int):
+    """A request the planner may decide on; another organisation's or location's is a 404."""
+    from portal.planning.models import PlanningRequest
+
+    request = (
+        PlanningRequest.objects.select_related("child", "group__location").filter(pk=request_id).first()
+    )
+    if request is None or request.group.location_id not in planner_location_ids(user):
+        raise Http404
+    return request
+
+
+def planning_request_for_guardian(user, request_id: int):
+    from portal.planning.models import PlanningRequest
+
+    request = PlanningRequest.objects.select_related("child").filter(pk=request_id).first()
+    if request is None or request.child_id not in roles_of(user).guardian_child_ids:
+        raise Http404
+    return request
+
+
+def location_for_day_view(user, location_id: int) -> Location:
+    """The day view of a location: its planners, the organisation's admins, and the staff of
+    its groups (for whom it is the attendance list)."""
+    location = Location.objects.select_related("organisation").filter(pk=location_id).first()
+    if location is None or not _in_users_organisation(user, location.organisation_id):
+        raise Http404
+    roles = roles_of(user)
+    if location.pk in planner_location_ids(user):
+        return location
+    if Group.objects.filter(location=location, id__in=roles.staff_group_ids).exists():
+        return location
+    raise PermissionDenied

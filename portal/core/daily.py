@@ -21,4 +21,6 @@ class DailyJob:
 
 DAILY_JOBS: list[DailyJob] = [
     DailyJob("invitations", "portal.accounts.services.invitations_send_due"),
+    DailyJob("credits expire", "portal.planning.services.credits_expire"),
+    DailyJob("credits of ended placements", "portal.planning.services.credits_void_after_placement"),
 ]

@@ -18,3 +18,8 @@ def day_part_name(value: str) -> str:
 @register.filter
 def day_parts(values: list[str]) -> str:
     return ", ".join(day_part_name(v) for v in values)
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    return mapping.get(key)

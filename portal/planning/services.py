@@ -1,0 +1,306 @@
+"""Writes of the planning: report an absence (and a swap), ask for an extra day, withdraw, and
+the planner's decisions. Credits are earned, reserved, spent, returned, expired and voided here
+only, each with an event that says why."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from portal.access import policy
+from portal.children.models import Child, Placement
+from portal.core import clock
+from portal.organisations.models import ClosingDay, Group, Organisation
+from portal.planning import selectors
+from portal.planning.models import Absence, Credit, CreditEvent, PlanningRequest
+
+# ---------------------------------------------------------------- the credit deadline
+
+
+def credit_deadline(organisation: Organisation, day: dt.date) -> dt.datetime:
+    """The moment before which an absence on `day` must be reported to earn a credit:
+    12:00 (a setting) on the day before (a setting), Amsterdam time."""
+    deadline_day = day - dt.timedelta(days=organisation.credit_deadline_days_before)
+    return dt.datetime.combine(deadline_day, dt.time(organisation.credit_deadline_hour), tzinfo=clock.AMSTERDAM)
+
+
+def earns_credit(organisation: Organisation, day: dt.date, reported_at: dt.datetime) -> bool:
+    return reported_at < credit_deadline(organisation, day)
+
+
+def credit_preview(organisation: Organisation, day: dt.date) -> str:
+    """What the guardian reads before sending: 'reported before 12:00 on Sunday 29 November: yes'."""
+    deadline = credit_deadline(organisation, day)
+    when = date_format(deadline, "l j F") + " " + deadline.strftime("%H:%M")
+    if earns_credit(organisation, day, clock.now()):
+        return _("Reported before %(when)s: yes, this absence earns a credit.") % {"when": when}
+    return _("Reported after %(when)s: this absence earns no credit.") % {"when": when}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _placement_on(child: Child, day: dt.date) -> Placement | None:
+    for placement in child.placements.select_related("group__location__organisation").prefetch_related("schedule"):
+        if placement.is_active_on(day):
+            return placement
+    return None
+
+
+def _refuse_unless_allowed(user, child: Child, day: dt.date) -> Placement:
+    decision = policy.planning_request_decision(user, child, day)
+    if not decision:
+        raise ValidationError(decision.message)
+    placement = _placement_on(child, day)
+    if placement is None:  # the policy allows only days within a placement
+        raise ValidationError(_("No placement on that day."))
+    closed = ClosingDay.objects.filter(location_id=placement.group.location_id, date=day).first()
+    if closed:
+        raise ValidationError(
+            _("The location is closed on %(day)s (%(reason)s).")
+            % {"day": date_format(day, "l j F Y"), "reason": closed.name}
+        )
+    return placement
+
+
+def _event(credit: Credit, kind: str, reason: str) -> None:
+    CreditEvent.objects.create(credit=credit, kind=kind, reason=reason)
+
+
+def _earn_credit(absence: Absence) -> Credit | None:
+    if not absence.in_time or hasattr(absence, "credit"):
+        return None
+    organisation = absence.placement.group.location.organisation
+    expires = absence.date + dt.timedelta(days=organisation.credit_validity_days)
+    credit = Credit.objects.create(
+        child=absence.child,
+        placement=absence.placement,
+        kind_of_care=absence.placement.group.kind,
+        absence=absence,
+        expires_on=expires,
+    )
+    _event(credit, CreditEvent.Kind.EARNED, _("Absence on %(day)s reported in time") % {"day": absence.date.isoformat()})
+    return credit
+
+
+# ---------------------------------------------------------------- guardians
+
+
+@dataclass
+class AbsenceResult:
+    absence: Absence
+    created: bool
+    credit: Credit | None
+    swap: PlanningRequest | None
+
+
+@transaction.atomic
+def absence_report(
+    *, user, child: Child, day: dt.date, reason: str, swap_day: dt.date | None = None, note: str = ""
+) -> AbsenceResult:
+    """Report an absence for a planned day; with `swap_day` it is a swap request, otherwise the
+    day is kept as a credit when reported in time. Sending the same report twice is one report."""
+    existing = Absence.objects.filter(child=child, date=day).first()
+    if existing is not None:
+        swap = getattr(existing, "swap_request", None)
+        return AbsenceResult(existing, False, getattr(existing, "credit", None), swap)
+    placement = _refuse_unless_allowed(user, child, day)
+    parts = selectors.planned_day_parts(placement, day)
+    if not parts:
+        raise ValidationError(
+            _("%(child)s does not come on %(day)s: only planned days can be reported absent.")
+            % {"child": child.first_name, "day": date_format(day, "l j F Y")}
+        )
+    swap_placement = None
+    if swap_day is not None:
+        if swap_day == day:
+            raise ValidationError(_("The replacement day must be another day."))
+        swap_placement = _refuse_unless_allowed(user, child, swap_day)
+        if selectors.planned_day_parts(swap_placement, swap_day):
+            raise ValidationError(
+                _("%(child)s already comes on %(day)s.") % {"child": child.first_name, "day": date_format(swap_day, "l j F Y")}
+            )
+        if swap_placement.group.kind != placement.group.kind:
+            raise ValidationError(_("A swap stays within the same kind of care."))
+    organisation = placement.group.location.organisation
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            absence = Absence.objects.create(
+                child=child, placement=placement, date=day, reason=reason, note=note,
+                reported_at=now, reported_by=user, in_time=earns_credit(organisation, day, now),
+            )
+    except IntegrityError:  # the same report, sent at the same moment from another tab
+        existing = Absence.objects.get(child=child, date=day)
+        return AbsenceResult(existing, False, getattr(existing, "credit", None), getattr(existing, "swap_request", None))
+    swap = None
+    credit = None
+    if swap_day is not None:
+        swap = PlanningRequest.objects.create(
+            child=child, placement=swap_placement, group=swap_placement.group, kind=PlanningRequest.Kind.SWAP,
+            date=swap_day, day_parts=parts, absence=absence, requested_by=user,
+        )
+    else:
+        credit = _earn_credit(absence)
+    return AbsenceResult(absence, True, credit, swap)
+
+
+@transaction.atomic
+def extra_day_request(
+    *, user, child: Child, day: dt.date, day_parts: list[str], pay_with_credit: bool
+) -> tuple[PlanningRequest, bool]:
+    """Ask for a day outside the schedule, paid or with a credit (reserved now, oldest first)."""
+    existing = PlanningRequest.objects.filter(
+        child=child, date=day, state__in=[PlanningRequest.State.PENDING, PlanningRequest.State.APPROVED]
+    ).first()
+    if existing is not None:
+        return existing, False
+    placement = _refuse_unless_allowed(user, child, day)
+    if not day_parts:
+        raise ValidationError(_("Choose the morning, the afternoon or both."))
+    if set(selectors.planned_day_parts(placement, day)) & set(day_parts):
+        raise ValidationError(
+            _("%(child)s already comes on %(day)s.") % {"child": child.first_name, "day": date_format(day, "l j F Y")}
+        )
+    request = PlanningRequest.objects.create(
+        child=child, placement=placement, group=placement.group, kind=PlanningRequest.Kind.EXTRA_DAY, date=day,
+        day_parts=sorted(day_parts, reverse=True), pay_with_credit=pay_with_credit, requested_by=user,
+    )
+    if pay_with_credit:
+        credit = (
+            selectors.available_credits(child, placement.group.kind, clock.today()).select_for_update().first()
+        )
+        if credit is None:
+            raise ValidationError(_("There is no credit left to pay this day with."))
+        credit.state = Credit.State.RESERVED
+        credit.request = request
+        credit.save(update_fields=["state", "request"])
+        _event(credit, CreditEvent.Kind.RESERVED, _("Extra day on %(day)s requested") % {"day": day.isoformat()})
+    return request, True
+
+
+def _return_credits(request: PlanningRequest, why: str) -> None:
+    today = clock.today()
+    for credit in Credit.objects.select_for_update().filter(request=request, state=Credit.State.RESERVED):
+        credit.request = None
+        credit.state = Credit.State.AVAILABLE if credit.expires_on >= today else Credit.State.EXPIRED
+        credit.save(update_fields=["request", "state"])
+        _event(credit, CreditEvent.Kind.RETURNED, why)
+        if credit.state == Credit.State.EXPIRED:
+            _event(credit, CreditEvent.Kind.EXPIRED, _("Expired while the request was open"))
+
+
+def _close_swap(request: PlanningRequest) -> None:
+    """A swap that does not happen leaves the absence standing; in time, it earns a credit."""
+    if request.kind == PlanningRequest.Kind.SWAP and request.absence is not None:
+        _earn_credit(request.absence)
+
+
+@transaction.atomic
+def request_withdraw(*, user, request: PlanningRequest) -> PlanningRequest:
+    request = PlanningRequest.objects.select_for_update().get(pk=request.pk)
+    if request.child_id not in policy.roles_of(user).guardian_child_ids:
+        raise ValidationError(_("Only the child's guardians can withdraw a request."))
+    if request.state != PlanningRequest.State.PENDING:
+        raise ValidationError(_("Only a request that waits for the planner can be withdrawn."))
+    request.state = PlanningRequest.State.WITHDRAWN
+    request.decided_at = clock.now()
+    request.save(update_fields=["state", "decided_at"])
+    _return_credits(request, _("Request withdrawn"))
+    _close_swap(request)
+    return request
+
+
+# ---------------------------------------------------------------- planners
+
+
+class DecisionError(Exception):
+    pass
+
+
+@transaction.atomic
+def request_decide(*, planner, request: PlanningRequest, approve: bool, note: str = "") -> PlanningRequest:
+    """Approve (only when the group still fits) or reject a request. The group's row is locked,
+    so two planners deciding on the last free place at once are served one after the other."""
+    Group.objects.select_for_update().filter(pk=request.group_id).first()
+    request = PlanningRequest.objects.select_for_update().select_related("child", "group__location").get(pk=request.pk)
+    if not policy.may_decide_on(planner, request):
+        raise DecisionError(_("Only a planner of this location decides on this request."))
+    if request.state != PlanningRequest.State.PENDING:
+        raise DecisionError(
+            _("This request was already decided: %(state)s.") % {"state": request.get_state_display()}
+        )
+    if approve:
+        verdict = selectors.verdict_for(request.group, request.date, request.day_parts, request.child)
+        if not verdict.fits:
+            raise DecisionError(_("Does not fit any more: %(reason)s") % {"reason": verdict.reason})
+    request.state = PlanningRequest.State.APPROVED if approve else PlanningRequest.State.REJECTED
+    request.decided_at = clock.now()
+    request.decided_by = planner
+    request.decision_note = note[:300]
+    request.save(update_fields=["state", "decided_at", "decided_by", "decision_note"])
+    if approve:
+        for credit in Credit.objects.select_for_update().filter(request=request, state=Credit.State.RESERVED):
+            credit.state = Credit.State.SPENT
+            credit.save(update_fields=["state"])
+            _event(credit, CreditEvent.Kind.SPENT, _("Extra day on %(day)s approved") % {"day": request.date.isoformat()})
+    else:
+        _return_credits(request, _("Request rejected"))
+        _close_swap(request)
+    from portal.planning.tasks import notify_decision
+
+    transaction.on_commit(lambda: notify_decision.enqueue(request.pk))
+    return request
+
+
+def requests_approve_all_that_fit(*, planner, requests) -> tuple[int, int]:
+    """Approve, oldest first, every request that fits once the earlier ones are approved."""
+    approved = skipped = 0
+    for request in requests:
+        try:
+            request_decide(planner=planner, request=request, approve=True)
+            approved += 1
+        except DecisionError:
+            skipped += 1
+    return approved, skipped
+
+
+# ---------------------------------------------------------------- daily jobs
+
+
+@transaction.atomic
+def credits_expire(day: dt.date) -> str:
+    """Credits whose last valid day was before `day` expire."""
+    count = 0
+    for credit in Credit.objects.select_for_update().filter(state=Credit.State.AVAILABLE, expires_on__lt=day):
+        credit.state = Credit.State.EXPIRED
+        credit.save(update_fields=["state"])
+        _event(credit, CreditEvent.Kind.EXPIRED, _("Valid until %(day)s") % {"day": credit.expires_on.isoformat()})
+        count += 1
+    return f"{count} credits expired"
+
+
+@transaction.atomic
+def credits_void_after_placement(day: dt.date) -> str:
+    """Credits are void when their placement has ended (its last day was before `day`)."""
+    count = 0
+    for credit in Credit.objects.select_for_update().filter(
+        state__in=[Credit.State.AVAILABLE, Credit.State.RESERVED], placement__end_date__lt=day
+    ):
+        credit.state = Credit.State.VOID
+        credit.save(update_fields=["state"])
+        _event(credit, CreditEvent.Kind.VOIDED, _("The placement ended"))
+        count += 1
+    for request in PlanningRequest.objects.select_for_update().filter(
+        state=PlanningRequest.State.PENDING, placement__end_date__lt=day
+    ):
+        request.state = PlanningRequest.State.WITHDRAWN
+        request.decision_note = _("The placement ended")
+        request.decided_at = clock.now()
+        request.save(update_fields=["state", "decision_note", "decided_at"])
+    return f"{count} credits voided"

@@ -1,0 +1,306 @@
+"""Pages of the planning: the guardian's calendar, absences, swaps, extra days and credits;
+the planner's queue and decisions; the day view of a location. Each view asks
+`portal.access.policy` first and then calls a service."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.access import policy
+from portal.children.models import Child
+from portal.core import clock
+from portal.organisations.models import Group
+from portal.organisations.selectors import professionals_scheduled
+from portal.planning import forms, selectors, services
+from portal.planning.ical import calendar_feed
+from portal.planning.models import CalendarFeed, Credit, CreditEvent, PlanningRequest
+
+
+def _guardian_child(request, child_id: int) -> Child:
+    child = policy.child_for_user(request.user, child_id)
+    if child.pk not in policy.roles_of(request.user).guardian_child_ids:
+        raise Http404  # the planning pages are the guardians' own
+    return child
+
+
+def _month(request) -> dt.date:
+    raw = request.GET.get("month", "")
+    try:
+        year, month = (int(x) for x in raw.split("-"))
+        return dt.date(year, month, 1)
+    except ValueError:
+        return clock.today().replace(day=1)
+
+
+@login_required
+def child_calendar(request, child_id: int):
+    child = _guardian_child(request, child_id)
+    today = clock.today()
+    month = _month(request)
+    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    first_shown = month - dt.timedelta(days=month.weekday())
+    last_shown = last + dt.timedelta(days=6 - last.weekday())
+    days = selectors.child_calendar(child, first_shown, last_shown)
+    for day in days:
+        day.in_month = day.date.month == month.month
+    weeks = [days[i : i + 7] for i in range(0, len(days), 7)]
+    decision = policy.planning_request_decision(request.user, child)
+    organisation = child.organisation
+    upcoming = selectors.upcoming_planned_days(child, today) if decision else []
+    previews = {day: services.credit_preview(organisation, day) for day, _parts in upcoming}
+    absence_form = forms.AbsenceForm(upcoming, previews, prefix="absence")
+    extra_form = forms.ExtraDayForm(prefix="extra")
+    return _calendar_page(request, child, month, weeks, decision, absence_form, extra_form)
+
+
+def _calendar_page(request, child, month, weeks, decision, absence_form, extra_form, status=200):
+    today = clock.today()
+    previous_month = (month - dt.timedelta(days=1)).replace(day=1)
+    next_month = (month + dt.timedelta(days=32)).replace(day=1)
+    open_requests = PlanningRequest.objects.filter(child=child, date__gte=today).order_by("date")
+    feed = CalendarFeed.objects.filter(user=request.user, child=child).first()
+    return render(
+        request,
+        "planning/calendar.html",
+        {
+            "child": child,
+            "month": month,
+            "weeks": weeks,
+            "previous_month": previous_month,
+            "next_month": next_month,
+            "decision": decision,
+            "absence_form": absence_form,
+            "extra_form": extra_form,
+            "requests": open_requests,
+            "balance": selectors.credit_balance(child, today),
+            "feed_url": request.build_absolute_uri(reverse("planning:feed", args=[feed.token])) if feed else "",
+            "today": today,
+            "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def absence_report(request, child_id: int):
+    child = _guardian_child(request, child_id)
+    today = clock.today()
+    upcoming = selectors.upcoming_planned_days(child, today)
+    previews = {day: services.credit_preview(child.organisation, day) for day, _parts in upcoming}
+    form = forms.AbsenceForm(upcoming, previews, data=request.POST, prefix="absence")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.absence_report(
+                user=request.user, child=child, day=data["day"], reason=data["reason"], note=data["note"],
+                swap_day=data["swap_day"] if data["what"] == form.SWAP else None,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if result.swap:
+                messages.success(request, _("The absence is registered; the swap waits for the planner."))
+            elif result.credit:
+                messages.success(request, _("The absence is registered and earns a credit."))
+            else:
+                messages.success(request, _("The absence is registered. It was reported too late for a credit."))
+            return redirect("planning:calendar", child_id=child.pk)
+    return _form_error_page(request, child, absence_form=form)
+
+
+@login_required
+@require_POST
+def extra_day_request(request, child_id: int):
+    child = _guardian_child(request, child_id)
+    form = forms.ExtraDayForm(data=request.POST, prefix="extra")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.extra_day_request(
+                user=request.user, child=child, day=data["day"], day_parts=data["day_parts"],
+                pay_with_credit=data["pay_with_credit"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your request waits for the planner."))
+            return redirect("planning:calendar", child_id=child.pk)
+    return _form_error_page(request, child, extra_form=form)
+
+
+def _form_error_page(request, child, absence_form=None, extra_form=None):
+    today = clock.today()
+    month = today.replace(day=1)
+    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    days = selectors.child_calendar(child, month - dt.timedelta(days=month.weekday()), last + dt.timedelta(days=6 - last.weekday()))
+    for day in days:
+        day.in_month = day.date.month == month.month
+    decision = policy.planning_request_decision(request.user, child)
+    if absence_form is None:
+        upcoming = selectors.upcoming_planned_days(child, today) if decision else []
+        previews = {day: services.credit_preview(child.organisation, day) for day, _parts in upcoming}
+        absence_form = forms.AbsenceForm(upcoming, previews, prefix="absence")
+    weeks = [days[i : i + 7] for i in range(0, len(days), 7)]
+    return _calendar_page(
+        request, child, month, weeks, decision, absence_form, extra_form or forms.ExtraDayForm(prefix="extra"), status=400
+    )
+
+
+@login_required
+@require_POST
+def request_withdraw(request, request_id: int):
+    planning_request = policy.planning_request_for_guardian(request.user, request_id)
+    try:
+        services.request_withdraw(user=request.user, request=planning_request)
+        messages.success(request, _("The request is withdrawn."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("planning:calendar", child_id=planning_request.child_id)
+
+
+@login_required
+def credits(request, child_id: int):
+    child = _guardian_child(request, child_id)
+    today = clock.today()
+    rows = Credit.objects.filter(child=child).select_related("absence").order_by("-expires_on")
+    events = CreditEvent.objects.filter(credit__child=child).select_related("credit__absence").order_by("-at", "-id")
+    return render(
+        request,
+        "planning/credits.html",
+        {
+            "child": child,
+            "balance": selectors.credit_balance(child, today),
+            "usable": [c for c in rows if c.state == Credit.State.AVAILABLE and c.expires_on >= today],
+            "page": Paginator(events, 50).get_page(request.GET.get("page")),
+            "today": today,
+        },
+    )
+
+
+@login_required
+@require_POST
+def feed_create(request, child_id: int):
+    child = _guardian_child(request, child_id)
+    CalendarFeed.objects.filter(user=request.user, child=child).delete()
+    CalendarFeed.objects.create(user=request.user, child=child)
+    messages.success(request, _("A new private calendar link is made; an earlier link stops working."))
+    return redirect("planning:calendar", child_id=child.pk)
+
+
+@login_required
+@require_POST
+def feed_revoke(request, child_id: int):
+    child = _guardian_child(request, child_id)
+    CalendarFeed.objects.filter(user=request.user, child=child).delete()
+    messages.success(request, _("The calendar link no longer works."))
+    return redirect("planning:calendar", child_id=child.pk)
+
+
+def feed(request, token: str):
+    """The iCalendar feed: the token in the link is the only key, so it can be revoked."""
+    row = CalendarFeed.objects.select_related("child", "user").filter(token=token).first()
+    if row is None or not row.user.is_active or row.child.pk not in policy.roles_of(row.user).guardian_child_ids:
+        raise Http404
+    response = HttpResponse(calendar_feed(row.child, clock.today()), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+# ---------------------------------------------------------------- planners
+
+
+def _queue(user):
+    return (
+        PlanningRequest.objects.filter(
+            state=PlanningRequest.State.PENDING, group__location_id__in=policy.planner_location_ids(user)
+        )
+        .select_related("child", "group__location", "absence")
+        .order_by("requested_at", "id")
+    )
+
+
+@login_required
+def queue(request):
+    if not policy.planner_location_ids(request.user):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    page = Paginator(_queue(request.user), 25).get_page(request.GET.get("page"))
+    items = [{"request": r, "verdict": selectors.verdict_for(r.group, r.date, r.day_parts, r.child)} for r in page]
+    return render(request, "planning/queue.html", {"page": page, "items": items, "form": forms.DecisionForm()})
+
+
+@login_required
+@require_POST
+def decide(request, request_id: int):
+    planning_request = policy.planning_request_for_planner(request.user, request_id)
+    form = forms.DecisionForm(data=request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.request_decide(planner=request.user, request=planning_request, approve=approve, note=note)
+    except services.DecisionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Approved.") if approve else _("Rejected."))
+    return redirect("planning:queue")
+
+
+@login_required
+@require_POST
+def approve_all(request):
+    if not policy.planner_location_ids(request.user):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    approved, skipped = services.requests_approve_all_that_fit(planner=request.user, requests=list(_queue(request.user)))
+    messages.success(
+        request, _("%(approved)d approved; %(skipped)d do not fit.") % {"approved": approved, "skipped": skipped}
+    )
+    return redirect("planning:queue")
+
+
+@login_required
+def day_view(request, location_id: int):
+    """Per group and day part: the children expected, required and scheduled professionals,
+    free places. Group staff of the location's groups see it as their attendance list."""
+    location = policy.location_for_day_view(request.user, location_id)
+    raw = request.GET.get("date", "")
+    try:
+        day = dt.date.fromisoformat(raw) if raw else clock.today()
+    except ValueError:
+        day = clock.today()
+        messages.error(request, _("%(value)s is not a date; showing today.") % {"value": raw[:20]})
+    groups = list(Group.objects.filter(location=location).select_related("location").order_by("name"))
+    expected = selectors.expected_on(groups, day)
+    scheduled = professionals_scheduled([g.pk for g in groups], day)
+    closed = selectors.closed_locations_on([location.pk], day).get(location.pk, "")
+    rows = []
+    for group in groups:
+        for part in selectors.DAY_PARTS:
+            children = sorted(
+                (p.child for p in expected[group.pk].values() if part in p.day_parts), key=lambda c: c.first_name
+            )
+            verdict = selectors.summarise_part(group, day, part, children, scheduled.get((group.pk, part), 0), expected, groups)
+            rows.append({"group": group, "part": part, "children": children, "verdict": verdict,
+                         "sources": {cid: p.source for cid, p in expected[group.pk].items()}})
+    return render(
+        request,
+        "planning/day.html",
+        {"location": location, "day": day, "rows": rows, "closed": closed,
+         "previous_day": day - dt.timedelta(days=1), "next_day": day + dt.timedelta(days=1)},
+    )
+
+
