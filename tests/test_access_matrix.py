@@ -8,6 +8,7 @@ POST), 401 no or bad token, 403 wrong role, 404 not visible / another organisati
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
 import pytest
@@ -19,6 +20,7 @@ from portal.accounts.services import api_token_create
 from portal.backoffice.models import ImportBatch
 from portal.children.models import Guardian
 from portal.organisations.models import ClosingDay, GroupStaff, RosterException
+from portal.planning.models import CalendarFeed, PlanningRequest
 from tests.conftest import login
 
 # anna, bert: guardians of different families in the organisation under test; sanne: its group
@@ -38,6 +40,7 @@ class Route:
     default: int = 200  # for logged-in roles not named in expect
     anonymous: int = 302
     api: bool = False
+    body: object = None  # a function of the world giving the JSON body of an API call
 
 
 def everyone(status):
@@ -131,6 +134,42 @@ ROUTES = [
             ("closing_day_remove", lambda w: {"closing_day_id": w.closing_day.pk}, 302),
         ]
     ],
+    # Planning: the guardians' own pages (anyone else: 404, the child's planning is private).
+    *[
+        Route(f"planning:{name}", lambda w: {"child_id": w.bo.pk}, method=method, default=404, expect={"anna": status})
+        for name, method, status in [
+            ("calendar", "get", 200),
+            ("credits", "get", 200),
+            ("absence_report", "post", 400),
+            ("extra_day_request", "post", 400),
+            ("feed_create", "post", 302),
+            ("feed_revoke", "post", 302),
+        ]
+    ],
+    Route("planning:feed", lambda w: {"token": w.feed.token}, anonymous=200),  # the link is the key
+    Route(
+        "planning:request_withdraw",
+        lambda w: {"request_id": w.request.pk},
+        method="post",
+        default=404,
+        expect={"anna": 302},
+    ),
+    Route("planning:queue", expect={"anna": 403, "bert": 403, "sanne": 403, "otto": 403}),
+    Route(
+        "planning:decide",
+        lambda w: {"request_id": w.request.pk},
+        method="post",
+        default=302,
+        expect={"anna": 403, "bert": 403, "sanne": 403, "otto": 404, "oscar": 404},
+    ),
+    Route(
+        "planning:approve_all", method="post", default=302, expect={"anna": 403, "bert": 403, "sanne": 403, "otto": 403}
+    ),
+    Route(
+        "planning:day",
+        lambda w: {"location_id": w.a.centrum.pk},
+        expect={"anna": 403, "bert": 403, "otto": 404, "oscar": 404},
+    ),
     # The staff roster: planners of the location and admins.
     Route(
         "backoffice:roster",
@@ -150,6 +189,51 @@ ROUTES = [
     Route("api:token_create", method="post", api=True, anonymous=400, default=400),  # no body: a clear 400
     Route("api:token_revoke", method="delete", api=True, anonymous=401, default=204),
     Route("api:me", api=True, anonymous=401),
+    *[
+        Route(
+            f"api:{name}", lambda w: {"child_id": w.bo.pk}, api=True, anonymous=401, default=404, expect={"anna": 200}
+        )
+        for name in ("calendar", "requests", "credits")
+    ],
+    Route(
+        "api:absence_report",
+        lambda w: {"child_id": w.bo.pk},
+        method="post",
+        api=True,
+        anonymous=401,
+        default=404,
+        expect={"anna": 201},
+        body=lambda w: {"date": "2026-11-30", "reason": "sick"},
+    ),
+    Route(
+        "api:extra_day",
+        lambda w: {"child_id": w.bo.pk},
+        method="post",
+        api=True,
+        anonymous=401,
+        default=404,
+        expect={"anna": 201},
+        body=lambda w: {"date": "2026-12-03", "day_parts": ["morning"]},
+    ),
+    Route(
+        "api:withdraw",
+        lambda w: {"request_id": w.request.pk},
+        method="post",
+        api=True,
+        anonymous=401,
+        default=404,
+        expect={"anna": 200},
+    ),
+    Route("api:queue", api=True, anonymous=401, expect={"anna": 403, "bert": 403, "sanne": 403, "otto": 403}),
+    Route(
+        "api:decide",
+        lambda w: {"request_id": w.request.pk},
+        method="post",
+        api=True,
+        anonymous=401,
+        expect={"anna": 403, "bert": 403, "sanne": 403, "otto": 404, "oscar": 404},
+        body=lambda w: {"approve": False, "note": "vol"},
+    ),
 ]
 
 
@@ -186,6 +270,16 @@ def matrix_world(world):
     world.roster_exception = RosterException.objects.create(
         group=world.a.babies, date=dt.date(2026, 12, 1), day_part="morning", professionals=2
     )
+    world.feed = CalendarFeed.objects.create(user=world.anna, child=world.bo)
+    world.request = PlanningRequest.objects.create(
+        child=world.bo,
+        placement=world.bo_placement,
+        group=world.a.babies,
+        kind="extra_day",
+        date=dt.date(2026, 12, 1),
+        day_parts=["morning"],
+        requested_by=world.anna,
+    )
     world.batch = ImportBatch.objects.create(organisation=world.a.org, filename="a.csv", content=b"child_number\n")
     return world
 
@@ -212,7 +306,12 @@ def test_route_for_role(client, matrix_world, route, role):
         expected = unverified_expectation(route)
     else:
         expected = route.expect.get(role, route.default)
-    response = getattr(client, route.method)(url, **headers)
+    if route.body is not None:
+        response = getattr(client, route.method)(
+            url, json.dumps(route.body(w)), content_type="application/json", **headers
+        )
+    else:
+        response = getattr(client, route.method)(url, **headers)
     assert response.status_code == expected, f"{route.method.upper()} {url} as {role}"
     if role == "anonymous" and expected == 302 and not route.api and route.method == "get" and route.name != "root":
         assert response["Location"].startswith(reverse("accounts:login"))
@@ -221,7 +320,8 @@ def test_route_for_role(client, matrix_world, route, role):
 def unverified_expectation(route: Route) -> int:
     """An admin who has not given the second factor reaches nothing but the code page."""
     if route.api:
-        return 403 if route.name in ("api:me", "api:token_revoke") else route.anonymous
+        public = ("api:openapi-json", "api:openapi-view", "api:token_create", "api:api-root")
+        return route.anonymous if route.name in public else 403
     if route.name == "accounts:otp_verify":
         return 200
     if route.name in GATE_FREE:

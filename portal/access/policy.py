@@ -303,7 +303,9 @@ def planner_location_ids(user) -> frozenset[int]:
     roles = roles_of(user)
     ids = set(roles.planner_location_ids)
     if roles.admin_organisation_ids:
-        ids.update(Location.objects.filter(organisation_id__in=roles.admin_organisation_ids).values_list("id", flat=True))
+        ids.update(
+            Location.objects.filter(organisation_id__in=roles.admin_organisation_ids).values_list("id", flat=True)
+        )
     return frozenset(ids)
 
 
@@ -312,14 +314,14 @@ def may_decide_on(user, request) -> bool:
 
 
 def planning_request_for_planner(user, request_id: int):
-    """A request the planner may decide on; another organisation's or location's is a 404."""
+    """A request the planner may decide on: another organisation's is a 404, without the role a 403."""
     from portal.planning.models import PlanningRequest
 
-    request = (
-        PlanningRequest.objects.select_related("child", "group__location").filter(pk=request_id).first()
-    )
-    if request is None or request.group.location_id not in planner_location_ids(user):
+    request = PlanningRequest.objects.select_related("child", "group__location").filter(pk=request_id).first()
+    if request is None or not _in_users_organisation(user, request.group.location.organisation_id):
         raise Http404
+    if request.group.location_id not in planner_location_ids(user):
+        raise PermissionDenied
     return request
 
 

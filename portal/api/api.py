@@ -1,6 +1,6 @@
 from ninja import NinjaAPI
 
-from portal.api import accounts
+from portal.api import accounts, planning
 
 api = NinjaAPI(
     title="Ouderportaal API",
@@ -11,3 +11,4 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("", accounts.router)
+api.add_router("", planning.router)

@@ -46,7 +46,9 @@ class AbsenceForm(forms.Form):
 class ExtraDayForm(forms.Form):
     day = forms.DateField(label=_("Day"), widget=DateInput())
     day_parts = forms.MultipleChoiceField(
-        label=_("Day parts"), choices=ScheduledDayPart.DayPart.choices, widget=forms.CheckboxSelectMultiple,
+        label=_("Day parts"),
+        choices=ScheduledDayPart.DayPart.choices,
+        widget=forms.CheckboxSelectMultiple,
         initial=["morning", "afternoon"],
     )
     pay_with_credit = forms.BooleanField(label=_("Pay with a credit"), required=False)

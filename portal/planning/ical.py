@@ -35,7 +35,8 @@ def calendar_feed(child: Child, today: dt.date, *, weeks_back: int = 4, weeks_ah
         for request in day.requests:
             if request.state in ("pending", "approved"):
                 summaries.append(
-                    _("%(kind)s: %(state)s") % {"kind": request.get_kind_display(), "state": request.get_state_display()}
+                    _("%(kind)s: %(state)s")
+                    % {"kind": request.get_kind_display(), "state": request.get_state_display()}
                 )
         for index, summary in enumerate(summaries):
             lines += [

@@ -34,7 +34,6 @@ def expected_on(groups: list[Group], day: dt.date) -> dict[int, dict[int, Presen
     """Per group id, per child id: the day parts the child is expected on `day`: the
     placements' schedules, minus absences, plus approved swaps and extra days; nothing at a
     location that is closed that day. Four queries."""
-    group_ids = [g.pk for g in groups]
     closed = closed_locations_on({g.location_id for g in groups}, day)
     result: dict[int, dict[int, Presence]] = {g.pk: {} for g in groups}
     open_ids = [g.pk for g in groups if g.location_id not in closed]
@@ -105,10 +104,10 @@ def _daycare_part(group, presences, day, part, extra, scheduled) -> PartVerdict:
     if not result.allowed:
         return PartVerdict(part, len(children), counts, None, scheduled, False, result.reason)
     fits = result.required_professionals <= scheduled
-    reason = (
-        _("%(required)d professionals needed, %(scheduled)d scheduled")
-        % {"required": result.required_professionals, "scheduled": scheduled}
-    )
+    reason = _("%(required)d professionals needed, %(scheduled)d scheduled") % {
+        "required": result.required_professionals,
+        "scheduled": scheduled,
+    }
     return PartVerdict(part, len(children), counts, result.required_professionals, scheduled, fits, reason)
 
 
@@ -129,7 +128,9 @@ def verdict_for(group: Group, day: dt.date, day_parts: list[str], child: Child |
     parts = []
     for part in day_parts:
         if group.kind != Group.Kind.OUT_OF_SCHOOL:
-            parts.append(_daycare_part(group, expected[group.pk], day, part, child, scheduled_map.get((group.pk, part), 0)))
+            parts.append(
+                _daycare_part(group, expected[group.pk], day, part, child, scheduled_map.get((group.pk, part), 0))
+            )
             continue
         location_children, group_children = [], []
         for sibling in siblings:
@@ -146,10 +147,10 @@ def verdict_for(group: Group, day: dt.date, day_parts: list[str], child: Child |
         scheduled = sum(scheduled_map.get((s.pk, part), 0) for s in siblings)
         limit = group_size_limit_out_of_school(*age_counts_out_of_school(group_children, day))
         fits = limit.allowed and required <= scheduled
-        reason = (
-            _("%(required)d professionals needed at the location, %(scheduled)d scheduled")
-            % {"required": required, "scheduled": scheduled}
-        )
+        reason = _("%(required)d professionals needed at the location, %(scheduled)d scheduled") % {
+            "required": required,
+            "scheduled": scheduled,
+        }
         if not limit.allowed:
             reason = limit.reason
         parts.append(PartVerdict(part, len(group_children), counts, required, scheduled, fits, reason, limit.reason))
@@ -210,7 +211,9 @@ def child_calendar(child: Child, first: dt.date, last: dt.date) -> list[Calendar
         location_id__in={p.group.location_id for p in placements}, date__range=(first, last)
     ):
         closing[row.location_id][row.date] = row.name
-    absences = {a.date: a for a in Absence.objects.filter(child=child, date__range=(first, last)).select_related("credit")}
+    absences = {
+        a.date: a for a in Absence.objects.filter(child=child, date__range=(first, last)).select_related("credit")
+    }
     requests = defaultdict(list)
     for request in PlanningRequest.objects.filter(child=child, date__range=(first, last)).order_by("requested_at"):
         requests[request.date].append(request)
@@ -258,7 +261,9 @@ def summarise_part(group: Group, day: dt.date, part: str, children: list[Child],
         result = daycare_required(tuple(counts))  # type: ignore[arg-type]
         youngest = next((age for age, n in enumerate(counts) if n), 0)
         free = 0
-        while free < 16 and _fits_daycare(counts[:youngest] + [counts[youngest] + free + 1] + counts[youngest + 1 :], scheduled):
+        while free < 16 and _fits_daycare(
+            counts[:youngest] + [counts[youngest] + free + 1] + counts[youngest + 1 :], scheduled
+        ):
             free += 1
         allowed = result.allowed and (result.required_professionals or 0) <= scheduled
         return PartSummary(result.required_professionals, scheduled, allowed, free, result.reason)

@@ -84,7 +84,9 @@ def _earn_credit(absence: Absence) -> Credit | None:
         absence=absence,
         expires_on=expires,
     )
-    _event(credit, CreditEvent.Kind.EARNED, _("Absence on %(day)s reported in time") % {"day": absence.date.isoformat()})
+    _event(
+        credit, CreditEvent.Kind.EARNED, _("Absence on %(day)s reported in time") % {"day": absence.date.isoformat()}
+    )
     return credit
 
 
@@ -123,7 +125,8 @@ def absence_report(
         swap_placement = _refuse_unless_allowed(user, child, swap_day)
         if selectors.planned_day_parts(swap_placement, swap_day):
             raise ValidationError(
-                _("%(child)s already comes on %(day)s.") % {"child": child.first_name, "day": date_format(swap_day, "l j F Y")}
+                _("%(child)s already comes on %(day)s.")
+                % {"child": child.first_name, "day": date_format(swap_day, "l j F Y")}
             )
         if swap_placement.group.kind != placement.group.kind:
             raise ValidationError(_("A swap stays within the same kind of care."))
@@ -132,18 +135,32 @@ def absence_report(
     try:
         with transaction.atomic():
             absence = Absence.objects.create(
-                child=child, placement=placement, date=day, reason=reason, note=note,
-                reported_at=now, reported_by=user, in_time=earns_credit(organisation, day, now),
+                child=child,
+                placement=placement,
+                date=day,
+                reason=reason,
+                note=note,
+                reported_at=now,
+                reported_by=user,
+                in_time=earns_credit(organisation, day, now),
             )
     except IntegrityError:  # the same report, sent at the same moment from another tab
         existing = Absence.objects.get(child=child, date=day)
-        return AbsenceResult(existing, False, getattr(existing, "credit", None), getattr(existing, "swap_request", None))
+        return AbsenceResult(
+            existing, False, getattr(existing, "credit", None), getattr(existing, "swap_request", None)
+        )
     swap = None
     credit = None
     if swap_day is not None:
         swap = PlanningRequest.objects.create(
-            child=child, placement=swap_placement, group=swap_placement.group, kind=PlanningRequest.Kind.SWAP,
-            date=swap_day, day_parts=parts, absence=absence, requested_by=user,
+            child=child,
+            placement=swap_placement,
+            group=swap_placement.group,
+            kind=PlanningRequest.Kind.SWAP,
+            date=swap_day,
+            day_parts=parts,
+            absence=absence,
+            requested_by=user,
         )
     else:
         credit = _earn_credit(absence)
@@ -168,13 +185,17 @@ def extra_day_request(
             _("%(child)s already comes on %(day)s.") % {"child": child.first_name, "day": date_format(day, "l j F Y")}
         )
     request = PlanningRequest.objects.create(
-        child=child, placement=placement, group=placement.group, kind=PlanningRequest.Kind.EXTRA_DAY, date=day,
-        day_parts=sorted(day_parts, reverse=True), pay_with_credit=pay_with_credit, requested_by=user,
+        child=child,
+        placement=placement,
+        group=placement.group,
+        kind=PlanningRequest.Kind.EXTRA_DAY,
+        date=day,
+        day_parts=sorted(day_parts, reverse=True),
+        pay_with_credit=pay_with_credit,
+        requested_by=user,
     )
     if pay_with_credit:
-        credit = (
-            selectors.available_credits(child, placement.group.kind, clock.today()).select_for_update().first()
-        )
+        credit = selectors.available_credits(child, placement.group.kind, clock.today()).select_for_update().first()
         if credit is None:
             raise ValidationError(_("There is no credit left to pay this day with."))
         credit.state = Credit.State.RESERVED
@@ -232,9 +253,7 @@ def request_decide(*, planner, request: PlanningRequest, approve: bool, note: st
     if not policy.may_decide_on(planner, request):
         raise DecisionError(_("Only a planner of this location decides on this request."))
     if request.state != PlanningRequest.State.PENDING:
-        raise DecisionError(
-            _("This request was already decided: %(state)s.") % {"state": request.get_state_display()}
-        )
+        raise DecisionError(_("This request was already decided: %(state)s.") % {"state": request.get_state_display()})
     if approve:
         verdict = selectors.verdict_for(request.group, request.date, request.day_parts, request.child)
         if not verdict.fits:
@@ -248,7 +267,9 @@ def request_decide(*, planner, request: PlanningRequest, approve: bool, note: st
         for credit in Credit.objects.select_for_update().filter(request=request, state=Credit.State.RESERVED):
             credit.state = Credit.State.SPENT
             credit.save(update_fields=["state"])
-            _event(credit, CreditEvent.Kind.SPENT, _("Extra day on %(day)s approved") % {"day": request.date.isoformat()})
+            _event(
+                credit, CreditEvent.Kind.SPENT, _("Extra day on %(day)s approved") % {"day": request.date.isoformat()}
+            )
     else:
         _return_credits(request, _("Request rejected"))
         _close_swap(request)

@@ -104,7 +104,11 @@ def absence_report(request, child_id: int):
         data = form.cleaned_data
         try:
             result = services.absence_report(
-                user=request.user, child=child, day=data["day"], reason=data["reason"], note=data["note"],
+                user=request.user,
+                child=child,
+                day=data["day"],
+                reason=data["reason"],
+                note=data["note"],
                 swap_day=data["swap_day"] if data["what"] == form.SWAP else None,
             )
         except ValidationError as error:
@@ -129,7 +133,10 @@ def extra_day_request(request, child_id: int):
         data = form.cleaned_data
         try:
             services.extra_day_request(
-                user=request.user, child=child, day=data["day"], day_parts=data["day_parts"],
+                user=request.user,
+                child=child,
+                day=data["day"],
+                day_parts=data["day_parts"],
                 pay_with_credit=data["pay_with_credit"],
             )
         except ValidationError as error:
@@ -144,7 +151,9 @@ def _form_error_page(request, child, absence_form=None, extra_form=None):
     today = clock.today()
     month = today.replace(day=1)
     last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-    days = selectors.child_calendar(child, month - dt.timedelta(days=month.weekday()), last + dt.timedelta(days=6 - last.weekday()))
+    days = selectors.child_calendar(
+        child, month - dt.timedelta(days=month.weekday()), last + dt.timedelta(days=6 - last.weekday())
+    )
     for day in days:
         day.in_month = day.date.month == month.month
     decision = policy.planning_request_decision(request.user, child)
@@ -154,7 +163,14 @@ def _form_error_page(request, child, absence_form=None, extra_form=None):
         absence_form = forms.AbsenceForm(upcoming, previews, prefix="absence")
     weeks = [days[i : i + 7] for i in range(0, len(days), 7)]
     return _calendar_page(
-        request, child, month, weeks, decision, absence_form, extra_form or forms.ExtraDayForm(prefix="extra"), status=400
+        request,
+        child,
+        month,
+        weeks,
+        decision,
+        absence_form,
+        extra_form or forms.ExtraDayForm(prefix="extra"),
+        status=400,
     )
 
 
@@ -265,7 +281,9 @@ def approve_all(request):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied
-    approved, skipped = services.requests_approve_all_that_fit(planner=request.user, requests=list(_queue(request.user)))
+    approved, skipped = services.requests_approve_all_that_fit(
+        planner=request.user, requests=list(_queue(request.user))
+    )
     messages.success(
         request, _("%(approved)d approved; %(skipped)d do not fit.") % {"approved": approved, "skipped": skipped}
     )
@@ -293,14 +311,27 @@ def day_view(request, location_id: int):
             children = sorted(
                 (p.child for p in expected[group.pk].values() if part in p.day_parts), key=lambda c: c.first_name
             )
-            verdict = selectors.summarise_part(group, day, part, children, scheduled.get((group.pk, part), 0), expected, groups)
-            rows.append({"group": group, "part": part, "children": children, "verdict": verdict,
-                         "sources": {cid: p.source for cid, p in expected[group.pk].items()}})
+            verdict = selectors.summarise_part(
+                group, day, part, children, scheduled.get((group.pk, part), 0), expected, groups
+            )
+            rows.append(
+                {
+                    "group": group,
+                    "part": part,
+                    "children": children,
+                    "verdict": verdict,
+                    "sources": {cid: p.source for cid, p in expected[group.pk].items()},
+                }
+            )
     return render(
         request,
         "planning/day.html",
-        {"location": location, "day": day, "rows": rows, "closed": closed,
-         "previous_day": day - dt.timedelta(days=1), "next_day": day + dt.timedelta(days=1)},
+        {
+            "location": location,
+            "day": day,
+            "rows": rows,
+            "closed": closed,
+            "previous_day": day - dt.timedelta(days=1),
+            "next_day": day + dt.timedelta(days=1),
+        },
     )
-
-
