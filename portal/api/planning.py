@@ -245,9 +245,11 @@ def queue(request):
         .select_related("child", "group__location", "absence")
         .order_by("requested_at", "id")[:100]
     )
+    pending = list(pending)
+    verdicts = selectors.verdicts_for(pending)
     items = []
     for r in pending:
-        verdict = selectors.verdict_for(r.group, r.date, r.day_parts, r.child)
+        verdict = verdicts[r.pk]
         items.append(
             QueueItemOut(
                 request=_request_out(r),

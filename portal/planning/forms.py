@@ -19,7 +19,11 @@ class DateInput(forms.DateInput):
 
 class AbsenceForm(forms.Form):
     KEEP, SWAP = "credit", "swap"
-    day = forms.TypedChoiceField(label=_("Day"), coerce=dt.date.fromisoformat)
+    day = forms.TypedChoiceField(
+        label=_("Day"),
+        coerce=dt.date.fromisoformat,
+        help_text=_("Each day says whether reporting it now still earns a credit."),
+    )
     reason = forms.ChoiceField(label=_("Reason"), choices=Absence.Reason.choices)
     note = forms.CharField(label=_("Note for the group"), max_length=300, required=False)
     what = forms.ChoiceField(

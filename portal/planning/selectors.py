@@ -11,8 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from portal.children.models import Child, Placement, ScheduledDayPart
-from portal.organisations.models import ClosingDay, Group
-from portal.organisations.selectors import professionals_scheduled
+from portal.organisations.models import ClosingDay, Group, RosterException, RosterPattern
 from portal.planning.models import Absence, Credit, PlanningRequest
 from portal.planning.ratio import daycare_required, group_size_limit_out_of_school, out_of_school_required
 
@@ -28,36 +27,6 @@ class Presence:
 
 def closed_locations_on(location_ids, day: dt.date) -> dict[int, str]:
     return dict(ClosingDay.objects.filter(location_id__in=location_ids, date=day).values_list("location_id", "name"))
-
-
-def expected_on(groups: list[Group], day: dt.date) -> dict[int, dict[int, Presence]]:
-    """Per group id, per child id: the day parts the child is expected on `day`: the
-    placements' schedules, minus absences, plus approved swaps and extra days; nothing at a
-    location that is closed that day. Four queries."""
-    closed = closed_locations_on({g.location_id for g in groups}, day)
-    result: dict[int, dict[int, Presence]] = {g.pk: {} for g in groups}
-    open_ids = [g.pk for g in groups if g.location_id not in closed]
-    if not open_ids:
-        return result
-    absent = set(Absence.objects.filter(date=day, placement__group_id__in=open_ids).values_list("child_id", flat=True))
-    scheduled = (
-        ScheduledDayPart.objects.filter(placement__group_id__in=open_ids, weekday=day.weekday())
-        .filter(placement__start_date__lte=day)
-        .filter(Q(placement__end_date__isnull=True) | Q(placement__end_date__gte=day))
-        .select_related("placement__child")
-    )
-    for row in scheduled:
-        child = row.placement.child
-        if child.pk in absent:
-            continue
-        result[row.placement.group_id].setdefault(child.pk, Presence(child)).day_parts.add(row.day_part)
-    approved = PlanningRequest.objects.filter(
-        group_id__in=open_ids, date=day, state=PlanningRequest.State.APPROVED
-    ).select_related("child")
-    for request in approved:
-        presence = result[request.group_id].setdefault(request.child_id, Presence(request.child, source=request.kind))
-        presence.day_parts.update(request.day_parts)
-    return result
 
 
 def age_counts_daycare(children: list[Child], day: dt.date) -> tuple[int, int, int, int]:
@@ -90,51 +59,111 @@ class Verdict:
     parts: list[PartVerdict]
     reason: str
 
-    @property
-    def free_text(self) -> str:
-        return self.reason
 
+class Snapshot:
+    """Everything the ratio needs for some groups on some days, read in seven queries: the
+    schedules, absences, approved swaps and extra days, closing days and the staff roster.
+    BSO groups bring the other BSO groups of their location, since BSO counts per location."""
 
-def _daycare_part(group, presences, day, part, extra, scheduled) -> PartVerdict:
-    children = [p.child for p in presences.values() if part in p.day_parts]
-    if extra is not None and extra.pk not in {c.pk for c in children}:
-        children.append(extra)
-    counts = age_counts_daycare(children, day)
-    result = daycare_required(counts)
-    if not result.allowed:
-        return PartVerdict(part, len(children), counts, None, scheduled, False, result.reason)
-    fits = result.required_professionals <= scheduled
-    reason = _("%(required)d professionals needed, %(scheduled)d scheduled") % {
-        "required": result.required_professionals,
-        "scheduled": scheduled,
-    }
-    return PartVerdict(part, len(children), counts, result.required_professionals, scheduled, fits, reason)
+    def __init__(self, groups: list[Group], days: list[dt.date]):
+        days = sorted(set(days))
+        location_ids = {g.location_id for g in groups}
+        bso_locations = {g.location_id for g in groups if g.kind == Group.Kind.OUT_OF_SCHOOL}
+        extra = (
+            list(Group.objects.filter(location_id__in=bso_locations, kind=Group.Kind.OUT_OF_SCHOOL))
+            if bso_locations
+            else []
+        )
+        self.groups = {g.pk: g for g in [*groups, *extra]}
+        ids = list(self.groups)
+        first, last = (days[0], days[-1]) if days else (dt.date.min, dt.date.min)
+        self.closed = {
+            (row.location_id, row.date): row.name
+            for row in ClosingDay.objects.filter(location_id__in=location_ids, date__in=days)
+        }
+        self.schedule = list(
+            ScheduledDayPart.objects.filter(placement__group_id__in=ids, placement__start_date__lte=last)
+            .filter(Q(placement__end_date__isnull=True) | Q(placement__end_date__gte=first))
+            .select_related("placement__child")
+        )
+        self.absent = set(
+            Absence.objects.filter(date__in=days, placement__group_id__in=ids).values_list("child_id", "date")
+        )
+        self.approved = list(
+            PlanningRequest.objects.filter(
+                group_id__in=ids, date__in=days, state=PlanningRequest.State.APPROVED
+            ).select_related("child")
+        )
+        self.patterns = {
+            (r.group_id, r.weekday, r.day_part): r.professionals for r in RosterPattern.objects.filter(group_id__in=ids)
+        }
+        self.exceptions = {
+            (r.group_id, r.date, r.day_part): r.professionals
+            for r in RosterException.objects.filter(group_id__in=ids, date__in=days)
+        }
 
+    def is_closed(self, group: Group, day: dt.date) -> str:
+        return self.closed.get((group.location_id, day), "")
 
-def verdict_for(group: Group, day: dt.date, day_parts: list[str], child: Child | None) -> Verdict:
-    """Does the group still meet the ratio on `day` in each of `day_parts` with `child` added?
-    Daycare and preschool per group; BSO over all BSO groups of the location, with the group's
-    own size limit."""
-    closed = closed_locations_on([group.location_id], day)
-    if closed:
-        reason = _("The location is closed on that day (%(reason)s).") % {"reason": closed[group.location_id]}
-        return Verdict(False, [], reason)
-    if group.kind == Group.Kind.OUT_OF_SCHOOL:
-        siblings = list(Group.objects.filter(location_id=group.location_id, kind=Group.Kind.OUT_OF_SCHOOL))
-    else:
-        siblings = [group]
-    expected = expected_on(siblings, day)
-    scheduled_map = professionals_scheduled([g.pk for g in siblings], day)
-    parts = []
-    for part in day_parts:
+    def expected(self, group: Group, day: dt.date) -> dict[int, Presence]:
+        """Per child id: the day parts the child is expected in `group` on `day`."""
+        result: dict[int, Presence] = {}
+        if self.is_closed(group, day):
+            return result
+        weekday = day.weekday()
+        for row in self.schedule:
+            placement = row.placement
+            if placement.group_id != group.pk or row.weekday != weekday or not placement.is_active_on(day):
+                continue
+            if (placement.child_id, day) in self.absent:
+                continue
+            result.setdefault(placement.child_id, Presence(placement.child)).day_parts.add(row.day_part)
+        for request in self.approved:
+            if request.group_id == group.pk and request.date == day:
+                presence = result.setdefault(request.child_id, Presence(request.child, source=request.kind))
+                presence.day_parts.update(request.day_parts)
+        return result
+
+    def scheduled(self, group: Group, day: dt.date, part: str) -> int:
+        exception = self.exceptions.get((group.pk, day, part))
+        if exception is not None:
+            return exception
+        return self.patterns.get((group.pk, day.weekday(), part), 0)
+
+    def bso_siblings(self, group: Group) -> list[Group]:
+        return [g for g in self.groups.values() if g.location_id == group.location_id and g.kind == group.kind]
+
+    def verdict(self, group: Group, day: dt.date, day_parts: list[str], child: Child | None) -> Verdict:
+        """Does the group still meet the ratio on `day` in each of `day_parts` with `child`
+        added? Daycare and preschool per group; BSO over the location, with the group's size limit."""
+        closed = self.is_closed(group, day)
+        if closed:
+            return Verdict(False, [], _("The location is closed on that day (%(reason)s).") % {"reason": closed})
+        parts = [self._part(group, day, part, child) for part in day_parts]
+        fits = bool(parts) and all(p.fits for p in parts)
+        reason = _("fits") if fits else "; ".join(p.reason for p in parts if not p.fits)
+        return Verdict(fits, parts, reason)
+
+    def _part(self, group: Group, day: dt.date, part: str, child: Child | None) -> PartVerdict:
         if group.kind != Group.Kind.OUT_OF_SCHOOL:
-            parts.append(
-                _daycare_part(group, expected[group.pk], day, part, child, scheduled_map.get((group.pk, part), 0))
-            )
-            continue
+            children = [p.child for p in self.expected(group, day).values() if part in p.day_parts]
+            if child is not None and child.pk not in {c.pk for c in children}:
+                children.append(child)
+            scheduled = self.scheduled(group, day, part)
+            counts = age_counts_daycare(children, day)
+            result = daycare_required(counts)
+            if not result.allowed:
+                return PartVerdict(part, len(children), counts, None, scheduled, False, result.reason)
+            reason = _("%(required)d professionals needed, %(scheduled)d scheduled") % {
+                "required": result.required_professionals,
+                "scheduled": scheduled,
+            }
+            fits = result.required_professionals <= scheduled
+            return PartVerdict(part, len(children), counts, result.required_professionals, scheduled, fits, reason)
         location_children, group_children = [], []
+        siblings = self.bso_siblings(group)
         for sibling in siblings:
-            for presence in expected[sibling.pk].values():
+            for presence in self.expected(sibling, day).values():
                 if part in presence.day_parts:
                     location_children.append(presence.child)
                     if sibling.pk == group.pk:
@@ -144,7 +173,7 @@ def verdict_for(group: Group, day: dt.date, day_parts: list[str], child: Child |
             group_children.append(child)
         counts = age_counts_out_of_school(location_children, day)
         required = out_of_school_required(*counts).required_professionals
-        scheduled = sum(scheduled_map.get((s.pk, part), 0) for s in siblings)
+        scheduled = sum(self.scheduled(s, day, part) for s in siblings)
         limit = group_size_limit_out_of_school(*age_counts_out_of_school(group_children, day))
         fits = limit.allowed and required <= scheduled
         reason = _("%(required)d professionals needed at the location, %(scheduled)d scheduled") % {
@@ -153,10 +182,23 @@ def verdict_for(group: Group, day: dt.date, day_parts: list[str], child: Child |
         }
         if not limit.allowed:
             reason = limit.reason
-        parts.append(PartVerdict(part, len(group_children), counts, required, scheduled, fits, reason, limit.reason))
-    fits = bool(parts) and all(p.fits for p in parts)
-    reason = "; ".join(p.reason for p in parts if not p.fits) if not fits else _("fits")
-    return Verdict(fits, parts, reason)
+        return PartVerdict(part, len(group_children), counts, required, scheduled, fits, reason, limit.reason)
+
+
+def expected_on(groups: list[Group], day: dt.date) -> dict[int, dict[int, Presence]]:
+    """Per group id, per child id: the day parts the child is expected on `day`."""
+    snapshot = Snapshot(groups, [day])
+    return {g.pk: snapshot.expected(g, day) for g in groups}
+
+
+def verdict_for(group: Group, day: dt.date, day_parts: list[str], child: Child | None) -> Verdict:
+    return Snapshot([group], [day]).verdict(group, day, day_parts, child)
+
+
+def verdicts_for(requests: list[PlanningRequest]) -> dict[int, Verdict]:
+    """The verdicts of many requests at once, in a fixed number of queries."""
+    snapshot = Snapshot([r.group for r in requests], [r.date for r in requests])
+    return {r.pk: snapshot.verdict(r.group, r.date, r.day_parts, r.child) for r in requests}
 
 
 def planned_day_parts(placement: Placement, day: dt.date) -> list[str]:
@@ -241,6 +283,8 @@ def upcoming_planned_days(child: Child, today: dt.date, weeks: int = 8) -> list[
 
 @dataclass
 class PartSummary:
+    children: list[Child]
+    sources: dict[int, str]
     required: int | None
     scheduled: int
     allowed: bool
@@ -248,37 +292,42 @@ class PartSummary:
     reason: str
 
 
-def _fits_daycare(counts: list[int], scheduled: int) -> bool:
-    result = daycare_required(tuple(counts))  # type: ignore[arg-type]
-    return result.allowed and result.required_professionals <= scheduled
-
-
-def summarise_part(group: Group, day: dt.date, part: str, children: list[Child], scheduled: int, expected, groups):
-    """Required and scheduled professionals for one group and day part, and the free places:
-    how many more children of the youngest age present (the most demanding) still fit."""
-    if group.kind != Group.Kind.OUT_OF_SCHOOL:
-        counts = list(age_counts_daycare(children, day))
-        result = daycare_required(tuple(counts))  # type: ignore[arg-type]
-        youngest = next((age for age, n in enumerate(counts) if n), 0)
-        free = 0
-        while free < 16 and _fits_daycare(
-            counts[:youngest] + [counts[youngest] + free + 1] + counts[youngest + 1 :], scheduled
-        ):
-            free += 1
-        allowed = result.allowed and (result.required_professionals or 0) <= scheduled
-        return PartSummary(result.required_professionals, scheduled, allowed, free, result.reason)
-    location_children = [
-        p.child
-        for g in groups
-        if g.kind == Group.Kind.OUT_OF_SCHOOL
-        for p in expected[g.pk].values()
-        if part in p.day_parts
-    ]
-    young, old = age_counts_out_of_school(location_children, day)
-    result = out_of_school_required(young, old)
-    own_young, own_old = age_counts_out_of_school(children, day)
-    location_scheduled = scheduled  # shown per group; the location total is in the reason
-    free = 0
-    while free < 30 and group_size_limit_out_of_school(own_young + free + 1, own_old).allowed:
-        free += 1
-    return PartSummary(result.required_professionals, location_scheduled, True, free, result.reason)
+def day_summary(groups: list[Group], day: dt.date) -> dict[tuple[int, str], PartSummary]:
+    """Per (group, day part): the children expected, required and scheduled professionals, and
+    the free places: how many more children of the youngest age present (the most demanding)
+    still fit. In a fixed number of queries, whatever the number of groups and children."""
+    snapshot = Snapshot(groups, [day])
+    result = {}
+    for group in groups:
+        expected = snapshot.expected(group, day)
+        for part in DAY_PARTS:
+            children = sorted(
+                (p.child for p in expected.values() if part in p.day_parts), key=lambda c: (c.first_name, c.pk)
+            )
+            verdict = snapshot._part(group, day, part, None)
+            free = 0
+            if not snapshot.is_closed(group, day):
+                if group.kind == Group.Kind.OUT_OF_SCHOOL:
+                    young, old = age_counts_out_of_school(children, day)
+                    while free < 30 and group_size_limit_out_of_school(young + free + 1, old).allowed:
+                        free += 1
+                else:
+                    counts = list(age_counts_daycare(children, day))
+                    youngest = next((age for age, n in enumerate(counts) if n), 0)
+                    while free < 16:
+                        trial = list(counts)
+                        trial[youngest] += free + 1
+                        outcome = daycare_required(tuple(trial))  # type: ignore[arg-type]
+                        if not outcome.allowed or outcome.required_professionals > verdict.scheduled:
+                            break
+                        free += 1
+            result[(group.pk, part)] = PartSummary(
+                children,
+                {cid: p.source for cid, p in expected.items()},
+                verdict.required,
+                verdict.scheduled,
+                verdict.fits,
+                free,
+                verdict.reason,
+            )
+    return result

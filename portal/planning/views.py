@@ -21,7 +21,6 @@ from portal.access import policy
 from portal.children.models import Child
 from portal.core import clock
 from portal.organisations.models import Group
-from portal.organisations.selectors import professionals_scheduled
 from portal.planning import forms, selectors, services
 from portal.planning.ical import calendar_feed
 from portal.planning.models import CalendarFeed, Credit, CreditEvent, PlanningRequest
@@ -254,7 +253,8 @@ def queue(request):
 
         raise PermissionDenied
     page = Paginator(_queue(request.user), 25).get_page(request.GET.get("page"))
-    items = [{"request": r, "verdict": selectors.verdict_for(r.group, r.date, r.day_parts, r.child)} for r in page]
+    verdicts = selectors.verdicts_for(list(page))
+    items = [{"request": r, "verdict": verdicts[r.pk]} for r in page]
     return render(request, "planning/queue.html", {"page": page, "items": items, "form": forms.DecisionForm()})
 
 
@@ -302,27 +302,11 @@ def day_view(request, location_id: int):
         day = clock.today()
         messages.error(request, _("%(value)s is not a date; showing today.") % {"value": raw[:20]})
     groups = list(Group.objects.filter(location=location).select_related("location").order_by("name"))
-    expected = selectors.expected_on(groups, day)
-    scheduled = professionals_scheduled([g.pk for g in groups], day)
+    summary = selectors.day_summary(groups, day)
     closed = selectors.closed_locations_on([location.pk], day).get(location.pk, "")
-    rows = []
-    for group in groups:
-        for part in selectors.DAY_PARTS:
-            children = sorted(
-                (p.child for p in expected[group.pk].values() if part in p.day_parts), key=lambda c: c.first_name
-            )
-            verdict = selectors.summarise_part(
-                group, day, part, children, scheduled.get((group.pk, part), 0), expected, groups
-            )
-            rows.append(
-                {
-                    "group": group,
-                    "part": part,
-                    "children": children,
-                    "verdict": verdict,
-                    "sources": {cid: p.source for cid, p in expected[group.pk].items()},
-                }
-            )
+    rows = [
+        {"group": g, "part": part, "summary": summary[(g.pk, part)]} for g in groups for part in selectors.DAY_PARTS
+    ]
     return render(
         request,
         "planning/day.html",

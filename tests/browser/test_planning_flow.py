@@ -1,0 +1,59 @@
+"""A guardian reports an absence with a swap; the planner sees that it fits and approves; the
+guardian sees it approved and receives a mail."""
+
+import pytest
+
+from portal.organisations.models import RosterPattern
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(browser, live_server, email):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_role("button", name="English").click()
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/home/")
+    return context, page
+
+
+def test_absence_with_swap_approved_by_the_planner(world, live_server, browser, smtp_server, settings):
+    settings.SITE_URL = live_server.url
+    for weekday in range(5):
+        for part in ("morning", "afternoon"):
+            RosterPattern.objects.create(group=world.a.babies, weekday=weekday, day_part=part, professionals=2)
+
+    anna_context, anna = log_in(browser, live_server, "anna@example.test")
+    anna.get_by_role("article").filter(has_text="Bo Test").get_by_role("link", name="Planning and absences").click()
+    form = anna.get_by_role("region", name="Report an absence")
+    day = form.get_by_label("Day", exact=True)
+    assert "Reported before Sunday 29 November 12:00: yes" in day.inner_text()
+    day.select_option(value="2026-11-30")
+    form.get_by_label("Reason").select_option(value="holiday")
+    form.get_by_label("swap to another day").check()
+    form.get_by_label("Replacement day").fill("2026-12-01")
+    form.get_by_role("button", name="Report absence").click()
+    assert anna.get_by_text("the swap waits for the planner").is_visible()
+
+    paula_context, paula = log_in(browser, live_server, "paula@example.test")
+    paula.goto(f"{live_server.url}/planning/queue/")
+    request = paula.get_by_role("article").filter(has_text="Bo Test")
+    assert request.get_by_text("Fits", exact=True).is_visible()
+    request.get_by_label("Note for the parents").fill("Tot dinsdag!")
+    request.get_by_role("button", name="Approve").click()
+    assert paula.get_by_text("Approved.").is_visible()
+    assert paula.get_by_text("No open requests").is_visible()
+
+    anna.reload()
+    requests = anna.get_by_role("region", name="Requests")
+    assert requests.get_by_text("approved").first.is_visible()
+    assert requests.get_by_text("Tot dinsdag!").is_visible()
+    [mail] = smtp_server.messages
+    assert mail["To"] == "anna@example.test" and "Approved" in mail["Subject"]
+    anna_context.close()
+    paula_context.close()
