@@ -61,7 +61,7 @@ format: $(VENV)/.installed ## Format the code with ruff
 	$(VENV)/bin/ruff check --fix .
 
 bench: messages ## Run the benchmarks under bench/ and print their figures
-	@for f in bench/bench_*.py; do [ -e "$$f" ] || { echo "no benchmarks yet"; break; }; DJANGO_SETTINGS_MODULE=config.settings $(RUN_ENV) $(PY) $$f; done
+	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean: ## Remove the virtualenv, the database and uploaded files
 	rm -rf $(VENV) var
