@@ -133,9 +133,8 @@ def main():
                 print(f"{label:44s} median {median:7.1f} ms  max {worst:7.1f} ms  {queries:3d} queries")
             api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
             median, worst, queries = measure(api, "/api/v1/planning/queue")
-            print(
-                f"{'API queue (100 open requests with verdicts)':44s} median {median:7.1f} ms  max {worst:7.1f} ms  {queries:3d} queries"
-            )
+            label = "API queue (100 open requests with verdicts)"
+            print(f"{label:44s} median {median:7.1f} ms  max {worst:7.1f} ms  {queries:3d} queries")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
