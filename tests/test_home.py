@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from portal.accounts.models import User
 from portal.children.models import Guardian
+from portal.core import clock
 from tests.conftest import TODAY, child, login
 from tests.factories import place
 
@@ -103,3 +104,21 @@ def test_query_counts_do_not_grow_with_the_data(client, world, user, url):
     add_children(world, 30, start=2)
     login(client, getattr(world, user))
     assert query_count(client, url(world)) == small
+
+
+def test_the_attendance_list_counts_absences_and_approved_requests(client, world):
+    from portal.organisations.models import RosterPattern
+    from portal.planning import services
+
+    for part in ("morning", "afternoon"):
+        RosterPattern.objects.create(group=world.a.babies, weekday=2, day_part=part, professionals=2)
+    with clock.frozen(dt.datetime(2026, 11, 20, 9, 0)):
+        services.absence_report(user=world.anna, child=world.bo, day=TODAY, reason="sick")
+        request, _ = services.extra_day_request(
+            user=world.bert, child=world.lin, day=TODAY, day_parts=["afternoon"], pay_with_credit=False
+        )
+        services.request_decide(planner=world.paula, request=request, approve=True)
+    login(client, world.sanne)
+    html = page(client, "home:group", world.a.babies.pk)
+    assert "Bo Test" not in html  # reported sick
+    assert "Lin Test" in html and "ochtend, middag" in html  # her morning plus the extra afternoon

@@ -17,10 +17,11 @@ from portal.access import policy
 from portal.accounts.models import Invitation, User
 from portal.accounts.services import invitation_resend
 from portal.children.models import Child, Placement
-from portal.children.selectors import attendance_on, children_with_placements, weekly_schedule
+from portal.children.selectors import children_with_placements, weekly_schedule
 from portal.core import clock
 from portal.core.audit import audit_record
 from portal.organisations.models import Group, Location
+from portal.planning.selectors import attendance
 
 
 def _day_from(request) -> dt.date:
@@ -48,16 +49,16 @@ def _guardian_cards(user, today: dt.date) -> list[dict]:
 
 def _staff_groups(user, today: dt.date) -> list[dict]:
     groups = list(policy.staff_groups(user).select_related("location").order_by("name"))
-    attendance = attendance_on([g.pk for g in groups], today)
-    return [{"group": g, "attendance": attendance[g.pk]} for g in groups]
+    expected = attendance(groups, today, still_placed_on=today)
+    return [{"group": g, "attendance": expected[g.pk]} for g in groups]
 
 
 def _location_summaries(locations, day: dt.date) -> list[dict]:
     groups = list(Group.objects.filter(location__in=locations).select_related("location").order_by("name"))
-    attendance = attendance_on([g.pk for g in groups], day, still_placed_on=clock.today())
+    expected = attendance(groups, day, still_placed_on=clock.today())
     summaries = []
     for location in locations:
-        rows = [{"group": g, "count": len(attendance[g.pk])} for g in groups if g.location_id == location.pk]
+        rows = [{"group": g, "count": len(expected[g.pk])} for g in groups if g.location_id == location.pk]
         summaries.append({"location": location, "groups": rows, "total": sum(r["count"] for r in rows)})
     return summaries
 
@@ -138,14 +139,14 @@ def child_detail(request, child_id: int):
 def group_detail(request, group_id: int):
     group = policy.group_for_user(request.user, group_id)
     day = _day_from(request)
-    attendance = attendance_on([group.pk], day, still_placed_on=clock.today())[group.pk]
+    expected = attendance([group], day, still_placed_on=clock.today())[group.pk]
     return render(
         request,
         "home/group.html",
         {
             "group": group,
             "day": day,
-            "attendance": attendance,
+            "attendance": expected,
             "previous_day": day - dt.timedelta(days=1),
             "next_day": day + dt.timedelta(days=1),
             "is_today": day == clock.today(),

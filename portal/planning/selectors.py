@@ -92,7 +92,7 @@ class Snapshot:
         self.approved = list(
             PlanningRequest.objects.filter(
                 group_id__in=ids, date__in=days, state=PlanningRequest.State.APPROVED
-            ).select_related("child")
+            ).select_related("child", "placement")
         )
         self.patterns = {
             (r.group_id, r.weekday, r.day_part): r.professionals for r in RosterPattern.objects.filter(group_id__in=ids)
@@ -105,21 +105,29 @@ class Snapshot:
     def is_closed(self, group: Group, day: dt.date) -> str:
         return self.closed.get((group.location_id, day), "")
 
-    def expected(self, group: Group, day: dt.date) -> dict[int, Presence]:
-        """Per child id: the day parts the child is expected in `group` on `day`."""
+    def expected(self, group: Group, day: dt.date, *, still_placed_on: dt.date | None = None) -> dict[int, Presence]:
+        """Per child id: the day parts the child is expected in `group` on `day`. With
+        `still_placed_on` (today, on staff pages), children whose placement ended before that
+        date are left out, also on earlier days: staff no longer see children who left."""
         result: dict[int, Presence] = {}
         if self.is_closed(group, day):
             return result
         weekday = day.weekday()
+
+        def gone(placement) -> bool:
+            return (
+                still_placed_on is not None and placement.end_date is not None and placement.end_date < still_placed_on
+            )
+
         for row in self.schedule:
             placement = row.placement
             if placement.group_id != group.pk or row.weekday != weekday or not placement.is_active_on(day):
                 continue
-            if (placement.child_id, day) in self.absent:
+            if (placement.child_id, day) in self.absent or gone(placement):
                 continue
             result.setdefault(placement.child_id, Presence(placement.child)).day_parts.add(row.day_part)
         for request in self.approved:
-            if request.group_id == group.pk and request.date == day:
+            if request.group_id == group.pk and request.date == day and not gone(request.placement):
                 presence = result.setdefault(request.child_id, Presence(request.child, source=request.kind))
                 presence.day_parts.update(request.day_parts)
         return result
@@ -330,4 +338,23 @@ def day_summary(groups: list[Group], day: dt.date) -> dict[tuple[int, str], Part
                 free,
                 verdict.reason,
             )
+    return result
+
+
+def attendance(
+    groups: list[Group], day: dt.date, *, still_placed_on: dt.date | None = None
+) -> dict[int, list[Presence]]:
+    """Per group id, the children expected on `day`, by name, with their day parts in order
+    (morning first): the attendance list. Absences, swaps, extra days and closing days count."""
+    snapshot = Snapshot(groups, [day])
+    order = {part: index for index, part in enumerate(DAY_PARTS)}
+    result = {}
+    for group in groups:
+        rows = sorted(
+            snapshot.expected(group, day, still_placed_on=still_placed_on).values(),
+            key=lambda p: (p.child.first_name, p.child.last_name, p.child.pk),
+        )
+        for presence in rows:
+            presence.day_parts = sorted(presence.day_parts, key=order.get)
+        result[group.pk] = rows
     return result
