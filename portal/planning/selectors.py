@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.children.models import Child, Placement, ScheduledDayPart
 from portal.organisations.models import ClosingDay, Group, RosterException, RosterPattern
@@ -162,7 +163,11 @@ class Snapshot:
             result = daycare_required(counts)
             if not result.allowed:
                 return PartVerdict(part, len(children), counts, None, scheduled, False, result.reason)
-            reason = _("%(required)d professionals needed, %(scheduled)d scheduled") % {
+            reason = ngettext(
+                "%(required)d professional needed, %(scheduled)d scheduled",
+                "%(required)d professionals needed, %(scheduled)d scheduled",
+                result.required_professionals,
+            ) % {
                 "required": result.required_professionals,
                 "scheduled": scheduled,
             }
@@ -184,7 +189,11 @@ class Snapshot:
         scheduled = sum(self.scheduled(s, day, part) for s in siblings)
         limit = group_size_limit_out_of_school(*age_counts_out_of_school(group_children, day))
         fits = limit.allowed and required <= scheduled
-        reason = _("%(required)d professionals needed at the location, %(scheduled)d scheduled") % {
+        reason = ngettext(
+            "%(required)d professional needed at the location, %(scheduled)d scheduled",
+            "%(required)d professionals needed at the location, %(scheduled)d scheduled",
+            required,
+        ) % {
             "required": required,
             "scheduled": scheduled,
         }
