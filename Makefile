@@ -2,9 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-RUN_ENV := DEBUG=1 SECURE_COOKIES=0 EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 HOST ?= 127.0.0.1
 PORT ?= 8000
+RUN_ENV := DEBUG=1 SECURE_COOKIES=0 SITE_URL=http://$(HOST):$(PORT) EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-postgres lint format bench messages makemessages migrate demo daily worker clean

@@ -166,3 +166,47 @@ def test_the_example_file_fits_the_demo(db):
     preview = importer.read(Organisation.objects.get(slug="demo"), raw)
     assert preview.ok, [(r.line, r.errors) for r in preview.error_rows]
     assert preview.count("create") == 3
+
+
+def test_odd_files_are_explained_not_crashes(world):
+    from django.utils import translation
+
+    with translation.override("en"):
+        long_name = good_lines()[0].replace("Noa", "N" * 150)
+        preview = importer.read(world.a.org, csv(long_name))
+        assert "longer than 100" in preview.error_rows[0].errors[0]
+        assert "NUL" in importer.read(world.a.org, csv(*good_lines()).replace(b"Noa", b"N\x00a")).file_errors[0]
+        huge = good_lines()[0].replace(",ja,,", ',ja,"' + "x" * 200_000 + '",')
+        assert "cannot be read as CSV" in importer.read(world.a.org, csv(huge)).file_errors[0]
+
+
+def test_line_numbers_count_empty_lines_and_quoted_line_breaks(world):
+    bad = "1004,A,B,2025-13-01,Zonnebloem Centrum,Baby's,2026-01-05,,ma,ja,,a@example.nl,A,,"
+    noted = good_lines()[1].replace(",pinda,", ',"pinda,\nei",')
+    preview = importer.read(world.a.org, csv(good_lines()[0], "", noted, bad))
+    # header 1, Noa 2, empty 3, Finn 4-5 (a line break inside quotes), the bad line 6
+    assert [r.line for r in preview.error_rows] == [6]
+
+
+def test_an_overlapping_placement_is_an_error(world):
+    importer.apply(world.a.org, csv(*good_lines()), world.adam)
+    moved = good_lines()[0].replace("Baby's,2026-01-05", "Peuters,2026-03-01")
+    preview = importer.read(world.a.org, csv(moved))
+    assert (
+        not preview.ok
+        and "overlaps" in " ".join(preview.error_rows[0].errors)
+        or "overlapt" in " ".join(preview.error_rows[0].errors)
+    )
+
+
+def test_reimporting_after_a_move_does_not_undo_it(world):
+    from portal.backoffice.services import placement_move
+
+    importer.apply(world.a.org, csv(*good_lines()), world.adam)
+    placement = Placement.objects.get(child__external_id="1001")
+    placement_move(placement=placement, actor=world.adam, group=world.a.toddlers, from_date=dt.date(2026, 6, 1))
+    preview = importer.read(world.a.org, csv(*good_lines()))
+    assert not preview.ok
+    importer.apply(world.a.org, csv(*good_lines()), world.adam)
+    placement.refresh_from_db()
+    assert placement.end_date == dt.date(2026, 5, 31)

@@ -320,7 +320,8 @@ class TestPages:
         roster(world.a.babies, 2)
         login(client, world.anna)
         page = client.get(reverse("planning:calendar", args=[world.bo.pk]))
-        assert page.status_code == 200 and "30" in page.content.decode()
+        assert page.status_code == 200
+        assert 'value="2026-11-30"' in page.content.decode()  # Monday 30 November can be reported
         response = client.post(
             reverse("planning:absence_report", args=[world.bo.pk]),
             {
@@ -333,7 +334,7 @@ class TestPages:
         assert response.status_code == 302
         login(client, world.paula)
         queue = client.get(reverse("planning:queue")).content.decode()
-        assert "Bo Test" in queue and "Past" in queue
+        assert "Bo Test" in queue and 'class="verdict fits"><strong>Past</strong>' in queue
         request = PlanningRequest.objects.get()
         with committed():
             client.post(reverse("planning:decide", args=[request.pk]), {"decision": "approve", "note": "Tot dan!"})
@@ -422,3 +423,64 @@ class TestPages:
             place(kid, world.a.toddlers, dt.date(2026, 1, 1), weekdays=(2,))
         login(client, world.paula)
         assert count() == small
+
+
+class TestPlacementChanges:
+    def test_a_move_keeps_credits_and_requests(self, world):
+        from portal.backoffice.services import placement_move
+
+        roster(world.a.toddlers, 2)
+        earn_credits(world, 1)
+        request, _ = services.extra_day_request(
+            user=world.anna, child=world.bo, day=dt.date(2026, 12, 15), day_parts=["morning"], pay_with_credit=True
+        )
+        new = placement_move(
+            placement=world.bo_placement, actor=world.adam, group=world.a.toddlers, from_date=dt.date(2026, 12, 7)
+        )
+        request.refresh_from_db()
+        assert request.placement == new and request.group == world.a.toddlers
+        assert Credit.objects.get().placement == new
+        call_command("run_daily", "--date", "2026-12-08")
+        assert Credit.objects.get().state == "reserved"  # not voided by the move
+        assert selectors.credit_balance(world.bo, dt.date(2026, 12, 8)) == {}  # the one credit is reserved
+
+    def test_an_absence_counts_wherever_the_child_is(self, world):
+        from portal.backoffice.services import placement_move
+
+        services.absence_report(user=world.anna, child=world.bo, day=dt.date(2026, 12, 14), reason="holiday")
+        placement_move(
+            placement=world.bo_placement, actor=world.adam, group=world.a.toddlers, from_date=dt.date(2026, 12, 7)
+        )
+        expected = selectors.expected_on([world.a.toddlers], dt.date(2026, 12, 14))[world.a.toddlers.pk]
+        assert world.bo.pk not in expected
+
+    def test_ending_a_placement_withdraws_later_requests_and_returns_credits(self, world):
+        from portal.backoffice.services import placement_end
+
+        roster(world.a.babies, 2)
+        earn_credits(world, 1)
+        request, _ = services.extra_day_request(
+            user=world.anna, child=world.bo, day=dt.date(2026, 12, 15), day_parts=["morning"], pay_with_credit=True
+        )
+        services.request_decide(planner=world.paula, request=request, approve=True)
+        placement_end(placement=world.bo_placement, actor=world.adam, end_date=dt.date(2026, 12, 10))
+        request.refresh_from_db()
+        assert request.state == "withdrawn"
+        assert world.bo.pk not in selectors.expected_on([world.a.babies], dt.date(2026, 12, 15))[world.a.babies.pk]
+
+    def test_a_swap_onto_a_day_with_a_request_is_refused_not_a_crash(self, world):
+        services.extra_day_request(
+            user=world.anna, child=world.bo, day=TUESDAY, day_parts=["morning"], pay_with_credit=False
+        )
+        with pytest.raises(ValidationError, match="al een verzoek|already a request"):
+            services.absence_report(user=world.anna, child=world.bo, day=MONDAY, reason="sick", swap_day=TUESDAY)
+        assert not Absence.objects.exists()
+
+    def test_bso_free_places_follow_the_location_ratio(self, client, world):
+        # BSO Noord with nobody scheduled: no free places, whatever the group size limit allows.
+        login(client, world.adam)
+        summary = selectors.day_summary([world.a.bso], TODAY)
+        assert summary[(world.a.bso.pk, "afternoon")].free_places == 0
+        roster(world.a.bso, 1)
+        summary = selectors.day_summary([world.a.bso], TODAY)
+        assert summary[(world.a.bso.pk, "afternoon")].free_places == 10  # ceil(A/10) <= 1

@@ -131,7 +131,7 @@ def otp_setup(request):
         {
             "form": form,
             "qr": _qr_data_uri(device.config_url),
-            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "secret_parts": [secret[i : i + 4] for i in range(0, len(secret), 4)],
             "required": roles_of(user).is_organisation_admin,
         },
     )

@@ -42,6 +42,10 @@ class ScheduleField(forms.MultipleChoiceField):
 
 
 class GroupChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", _("Choose a group"))
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, group):
         return f"{group.location.name} · {group.name} ({group.get_kind_display()})"
 
@@ -68,7 +72,7 @@ class ChildCreateForm(ChildFields):
     guardian2_relation = forms.ChoiceField(label=_("Relation"), choices=Guardian.Relation.choices, required=False)
     group = GroupChoiceField(label=_("Group"), queryset=Group.objects.none())
     start_date = forms.DateField(label=_("First day"), widget=DateInput())
-    end_date = forms.DateField(label=_("Last day (optional)"), widget=DateInput(), required=False)
+    end_date = forms.DateField(label=_("Last day"), widget=DateInput(), required=False)
     schedule = ScheduleField()
 
     def __init__(self, organisation: Organisation, *args, **kwargs):
@@ -158,6 +162,7 @@ class GroupForm(forms.ModelForm):
     def __init__(self, organisation: Organisation, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = Location.objects.filter(organisation=organisation)
+        self.fields["location"].empty_label = _("Choose a location")
 
 
 class StaffRoleForm(forms.Form):
@@ -217,7 +222,7 @@ class ClosingDayForm(forms.Form):
 
 
 class RosterExceptionForm(forms.Form):
-    group = forms.ModelChoiceField(label=_("Group"), queryset=Group.objects.none())
+    group = forms.ModelChoiceField(label=_("Group"), queryset=Group.objects.none(), empty_label=_("Choose a group"))
     date = forms.DateField(label=_("Date"), widget=DateInput())
     day_part = forms.ChoiceField(label=_("Day part"), choices=ScheduledDayPart.DayPart.choices)
     professionals = forms.IntegerField(label=_("Professionals"), min_value=0, max_value=20)

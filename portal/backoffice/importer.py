@@ -85,6 +85,16 @@ DAY_PARTS = {
     "day": ["morning", "afternoon"],
     "": ["morning", "afternoon"],
 }
+MAX_LENGTHS = {
+    "child_number": 50,
+    "first_name": 100,
+    "last_name": 100,
+    "allergies": 2000,
+    "guardian1_name": 200,
+    "guardian2_name": 200,
+    "guardian1_email": 254,
+    "guardian2_email": 254,
+}
 TRUE = {"ja", "j", "yes", "y", "1", "true", "waar"}
 FALSE = {"nee", "n", "no", "0", "false", "onwaar", ""}
 
@@ -214,6 +224,20 @@ def read(organisation: Organisation, raw: bytes) -> Preview:
     text = decode(raw, preview)
     if text is None:
         return preview
+    if "\x00" in text:
+        preview.file_errors.append(_("The file contains NUL characters: it is not a CSV text file."))
+        return preview
+    try:
+        return _read_rows(organisation, text, preview)
+    except csv.Error as error:
+        preview.file_errors.append(
+            _("The file cannot be read as CSV (%(error)s). Check the quotes around values.") % {"error": error}
+        )
+        preview.rows = []
+        return preview
+
+
+def _read_rows(organisation: Organisation, text: str, preview: Preview) -> Preview:
     first_line = text.splitlines()[0] if text.splitlines() else ""
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     if delimiter == ";":
@@ -237,7 +261,7 @@ def read(organisation: Organisation, raw: bytes) -> Preview:
     seen_numbers: dict[str, int] = {}
     guardian_names: dict[str, tuple[str, int]] = {}
     for index, record in enumerate(reader):
-        line = index + 2  # the header is line 1
+        line = reader.line_num  # the file's own line number (after empty lines and quoted line breaks)
         if index >= MAX_ROWS:
             preview.file_errors.append(_("More than %(max)d rows; split the file.") % {"max": MAX_ROWS})
             break
@@ -257,6 +281,9 @@ def read(organisation: Organisation, raw: bytes) -> Preview:
         for column in ("child_number", "first_name", "last_name"):
             if not values[column]:
                 errors.append(_("%(column)s is empty.") % {"column": column})
+        for column, limit in MAX_LENGTHS.items():
+            if len(values.get(column, "")) > limit:
+                errors.append(_("%(column)s is longer than %(limit)d characters.") % {"column": column, "limit": limit})
         if values["child_number"] in seen_numbers:
             errors.append(
                 _("child_number %(number)s is also on line %(line)d.")
@@ -338,7 +365,7 @@ def _compare_with_database(organisation: Organisation, preview: Preview) -> None
     existing = {
         c.external_id: c
         for c in Child.objects.filter(organisation=organisation, external_id__in=numbers).prefetch_related(
-            "guardians__user", "placements__schedule"
+            "guardians__user", "placements__schedule", "placements__group"
         )
     }
     for row in preview.rows:
@@ -348,8 +375,29 @@ def _compare_with_database(organisation: Organisation, preview: Preview) -> None
         if child is None:
             row.action = "create"
             continue
+        overlap = _overlapping(child, row.data)
+        if overlap is not None:
+            row.errors.append(
+                _("This placement overlaps the placement on %(group)s from %(start)s; end that one first.")
+                % {"group": overlap.group.name, "start": overlap.start_date.isoformat()}
+            )
+            row.action = "error"
+            continue
         row.changes = _differences(child, row.data)
         row.action = "update" if row.changes else "unchanged"
+
+
+def _overlapping(child: Child, data: dict) -> Placement | None:
+    """Another placement of the child that runs at the same time as the line's placement."""
+    same = _placement_for(child, data)
+    start, end = data["start_date"], data["end_date"] or dt.date.max
+    for placement in child.placements.all():
+        if same is not None and placement.pk == same.pk:
+            continue
+        other_end = placement.end_date or dt.date.max
+        if placement.start_date <= end and start <= other_end:
+            return placement
+    return None
 
 
 def _placement_for(child: Child, data: dict) -> Placement | None:

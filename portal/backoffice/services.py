@@ -192,6 +192,9 @@ def placement_end(*, placement: Placement, actor, end_date: dt.date) -> Placemen
     old = placement.end_date
     placement.end_date = end_date
     placement.save(update_fields=["end_date"])
+    from portal.planning.services import placement_ended
+
+    placement_ended(placement=placement, actor=actor)
     audit_record(
         organisation=placement.child.organisation,
         actor=actor,
@@ -225,6 +228,9 @@ def placement_move(*, placement: Placement, actor, group: Group, from_date: dt.d
     _set_schedule(new, schedule)
     placement.end_date = from_date - dt.timedelta(days=1)
     placement.save(update_fields=["end_date"])
+    from portal.planning.services import placement_moved
+
+    placement_moved(old=placement, new=new)
     audit_record(
         organisation=placement.child.organisation,
         actor=actor,

@@ -104,7 +104,7 @@ class Placement(models.Model):
     """A child's contract on a group: from `start_date` up to and including `end_date`."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="placements")
-    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="placements")
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="placements", verbose_name=_("group"))
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("The last day of care."))
 

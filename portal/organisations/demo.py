@@ -263,11 +263,55 @@ def load_demo() -> bool:
                     password=False,
                 )
                 Guardian.objects.create(user=parent, child=kid)
-    # A normal week's staff roster: two professionals per group and day part, three on the babies.
+    # A normal week's staff roster: two professionals per group and day part, three on the
+    # babies; out-of-school care only in the afternoon.
     RosterPattern.objects.bulk_create(
-        RosterPattern(group=group, weekday=weekday, day_part=part, professionals=3 if name == "Rupsjes" else 2)
+        RosterPattern(
+            group=group,
+            weekday=weekday,
+            day_part=part,
+            professionals=(0 if part == "morning" else 2)
+            if group.kind == Group.Kind.OUT_OF_SCHOOL
+            else (3 if name == "Rupsjes" else 2),
+        )
         for name, (group, _ages) in groups.items()
         for weekday in range(5)
         for part in ("morning", "afternoon")
     )
+    _demo_planning(today, locations, ouder, ouder2, noor, sem, organisation)
     return True
+
+
+def _next_weekday(day: dt.date, weekdays: set[int], after: int) -> dt.date:
+    day = day + dt.timedelta(days=after)
+    while day.weekday() not in weekdays:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _demo_planning(today, locations, ouder, ouder2, noor, sem, organisation) -> None:
+    """Closing days, an absence with a credit and two requests waiting for the planner, so the
+    calendar, the credits and the planner's queue show something after `make run`."""
+    from portal.core.audit import audit_record
+    from portal.organisations.models import ClosingDay
+    from portal.planning import services
+
+    christmas = dt.date(today.year if today <= dt.date(today.year, 12, 25) else today.year + 1, 12, 25)
+    study_day = _next_weekday(today, {2}, 21)  # a Wednesday three weeks ahead
+    for location in locations.values():
+        ClosingDay.objects.get_or_create(location=location, date=christmas, defaults={"name": "Eerste Kerstdag"})
+        ClosingDay.objects.get_or_create(location=location, date=study_day, defaults={"name": "Studiedag"})
+    closed = {christmas, study_day}
+
+    def planned(weekdays, after):
+        day = _next_weekday(today, weekdays, after)
+        while day in closed:
+            day = _next_weekday(day, weekdays, 1)
+        return day
+
+    services.absence_report(user=ouder, child=noor, day=planned({0, 1, 3}, 2), reason="holiday")
+    services.absence_report(
+        user=ouder2, child=sem, day=planned({1, 2, 3, 4}, 3), reason="other", swap_day=planned({0}, 3)
+    )
+    services.extra_day_request(user=ouder, child=noor, day=planned({4}, 2), day_parts=["morning"], pay_with_credit=True)
+    audit_record(organisation=organisation, actor=None, action="demo.loaded", summary="Demo organisation loaded")

@@ -86,7 +86,7 @@ class Group(models.Model):
         OUT_OF_SCHOOL = "bso", _("out-of-school care (4–13)")
         PRESCHOOL = "peuteropvang", _("preschool (2–4)")
 
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="groups")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="groups", verbose_name=_("location"))
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
 

@@ -87,8 +87,11 @@ class Snapshot:
             .filter(Q(placement__end_date__isnull=True) | Q(placement__end_date__gte=first))
             .select_related("placement__child")
         )
+        # An absence counts for the child wherever the child is that day (also after a move).
         self.absent = set(
-            Absence.objects.filter(date__in=days, placement__group_id__in=ids).values_list("child_id", "date")
+            Absence.objects.filter(
+                date__in=days, child_id__in={row.placement.child_id for row in self.schedule}
+            ).values_list("child_id", "date")
         )
         self.approved = list(
             PlanningRequest.objects.filter(
@@ -128,7 +131,12 @@ class Snapshot:
                 continue
             result.setdefault(placement.child_id, Presence(placement.child)).day_parts.add(row.day_part)
         for request in self.approved:
-            if request.group_id == group.pk and request.date == day and not gone(request.placement):
+            if (
+                request.group_id == group.pk
+                and request.date == day
+                and request.placement.is_active_on(day)
+                and not gone(request.placement)
+            ):
                 presence = result.setdefault(request.child_id, Presence(request.child, source=request.kind))
                 presence.day_parts.update(request.day_parts)
         return result
@@ -326,7 +334,22 @@ def day_summary(groups: list[Group], day: dt.date) -> dict[tuple[int, str], Part
             if not snapshot.is_closed(group, day):
                 if group.kind == Group.Kind.OUT_OF_SCHOOL:
                     young, old = age_counts_out_of_school(children, day)
-                    while free < 30 and group_size_limit_out_of_school(young + free + 1, old).allowed:
+                    at_location = age_counts_out_of_school(
+                        [
+                            p.child
+                            for g in snapshot.bso_siblings(group)
+                            for p in snapshot.expected(g, day).values()
+                            if part in p.day_parts
+                        ],
+                        day,
+                    )
+                    staff = sum(snapshot.scheduled(g, day, part) for g in snapshot.bso_siblings(group))
+                    while (
+                        free < 30
+                        and group_size_limit_out_of_school(young + free + 1, old).allowed
+                        and out_of_school_required(at_location[0] + free + 1, at_location[1]).required_professionals
+                        <= staff
+                    ):
                         free += 1
                 else:
                     counts = list(age_counts_daycare(children, day))

@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 from portal.access import policy
 from portal.children.models import Child, Placement
 from portal.core import clock
-from portal.organisations.models import ClosingDay, Group, Organisation
+from portal.organisations.models import ClosingDay, Location, Organisation
 from portal.planning import selectors
 from portal.planning.models import Absence, Credit, CreditEvent, PlanningRequest
+
+OPEN_STATES = [PlanningRequest.State.PENDING, PlanningRequest.State.APPROVED]
 
 # ---------------------------------------------------------------- the credit deadline
 
@@ -130,6 +132,10 @@ def absence_report(
             )
         if swap_placement.group.kind != placement.group.kind:
             raise ValidationError(_("A swap stays within the same kind of care."))
+        if PlanningRequest.objects.filter(child=child, date=swap_day, state__in=OPEN_STATES).exists():
+            raise ValidationError(
+                _("There is already a request for %(day)s.") % {"day": date_format(swap_day, "l j F Y")}
+            )
     organisation = placement.group.location.organisation
     now = clock.now()
     try:
@@ -172,9 +178,7 @@ def extra_day_request(
     *, user, child: Child, day: dt.date, day_parts: list[str], pay_with_credit: bool
 ) -> tuple[PlanningRequest, bool]:
     """Ask for a day outside the schedule, paid or with a credit (reserved now, oldest first)."""
-    existing = PlanningRequest.objects.filter(
-        child=child, date=day, state__in=[PlanningRequest.State.PENDING, PlanningRequest.State.APPROVED]
-    ).first()
+    existing = PlanningRequest.objects.filter(child=child, date=day, state__in=OPEN_STATES).first()
     if existing is not None:
         return existing, False
     placement = _refuse_unless_allowed(user, child, day)
@@ -184,16 +188,20 @@ def extra_day_request(
         raise ValidationError(
             _("%(child)s already comes on %(day)s.") % {"child": child.first_name, "day": date_format(day, "l j F Y")}
         )
-    request = PlanningRequest.objects.create(
-        child=child,
-        placement=placement,
-        group=placement.group,
-        kind=PlanningRequest.Kind.EXTRA_DAY,
-        date=day,
-        day_parts=sorted(day_parts, reverse=True),
-        pay_with_credit=pay_with_credit,
-        requested_by=user,
-    )
+    try:
+        with transaction.atomic():
+            request = PlanningRequest.objects.create(
+                child=child,
+                placement=placement,
+                group=placement.group,
+                kind=PlanningRequest.Kind.EXTRA_DAY,
+                date=day,
+                day_parts=sorted(day_parts, reverse=True),
+                pay_with_credit=pay_with_credit,
+                requested_by=user,
+            )
+    except IntegrityError:  # the same request, sent at the same moment from another tab
+        return PlanningRequest.objects.get(child=child, date=day, state__in=OPEN_STATES), False
     if pay_with_credit:
         credit = selectors.available_credits(child, placement.group.kind, clock.today()).select_for_update().first()
         if credit is None:
@@ -246,10 +254,16 @@ class DecisionError(Exception):
 
 @transaction.atomic
 def request_decide(*, planner, request: PlanningRequest, approve: bool, note: str = "") -> PlanningRequest:
-    """Approve (only when the group still fits) or reject a request. The group's row is locked,
-    so two planners deciding on the last free place at once are served one after the other."""
-    Group.objects.select_for_update().filter(pk=request.group_id).first()
-    request = PlanningRequest.objects.select_for_update().select_related("child", "group__location").get(pk=request.pk)
+    """Approve (only when the group still fits) or reject a request. The location's row is
+    locked, so two planners deciding on the last free place at once are served one after the other."""
+    # The location's row is the lock: decisions on one location (BSO counts per location) are
+    # taken one after the other, each re-reading what the previous one approved.
+    Location.objects.select_for_update().filter(groups__planning_requests=request.pk).first()
+    request = (
+        PlanningRequest.objects.select_for_update(of=("self",))
+        .select_related("child", "group__location")
+        .get(pk=request.pk)
+    )
     if not policy.may_decide_on(planner, request):
         raise DecisionError(_("Only a planner of this location decides on this request."))
     if request.state != PlanningRequest.State.PENDING:
@@ -313,8 +327,13 @@ def credits_void_after_placement(day: dt.date) -> str:
     for credit in Credit.objects.select_for_update().filter(
         state__in=[Credit.State.AVAILABLE, Credit.State.RESERVED], placement__end_date__lt=day
     ):
+        if credit.request_id is not None:
+            PlanningRequest.objects.filter(pk=credit.request_id, state=PlanningRequest.State.PENDING).update(
+                state=PlanningRequest.State.WITHDRAWN, decision_note=_("The placement ended"), decided_at=clock.now()
+            )
         credit.state = Credit.State.VOID
-        credit.save(update_fields=["state"])
+        credit.request = None
+        credit.save(update_fields=["state", "request"])
         _event(credit, CreditEvent.Kind.VOIDED, _("The placement ended"))
         count += 1
     for request in PlanningRequest.objects.select_for_update().filter(
@@ -325,3 +344,32 @@ def credits_void_after_placement(day: dt.date) -> str:
         request.decided_at = clock.now()
         request.save(update_fields=["state", "decision_note", "decided_at"])
     return f"{count} credits voided"
+
+
+def placement_moved(*, old: Placement, new: Placement) -> None:
+    """A child moved to another group: absences, open requests and (same kind of care) credits
+    from the move on belong to the new placement, so a move neither voids credits nor leaves
+    requests on the old group."""
+    Absence.objects.filter(placement=old, date__gte=new.start_date).update(placement=new)
+    PlanningRequest.objects.filter(placement=old, date__gte=new.start_date, state__in=OPEN_STATES).update(
+        placement=new, group=new.group
+    )
+    if old.group.kind == new.group.kind:
+        Credit.objects.filter(placement=old, state__in=[Credit.State.AVAILABLE, Credit.State.RESERVED]).update(
+            placement=new
+        )
+
+
+def placement_ended(*, placement: Placement, actor) -> int:
+    """Requests for days after the last day of care are withdrawn (their credits given back)."""
+    count = 0
+    for request in PlanningRequest.objects.select_for_update().filter(
+        placement=placement, date__gt=placement.end_date, state__in=OPEN_STATES
+    ):
+        request.state = PlanningRequest.State.WITHDRAWN
+        request.decision_note = _("The placement ended")
+        request.decided_at = clock.now()
+        request.save(update_fields=["state", "decision_note", "decided_at"])
+        _return_credits(request, _("The placement ended"))
+        count += 1
+    return count

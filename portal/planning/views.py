@@ -301,7 +301,10 @@ def day_view(request, location_id: int):
     except ValueError:
         day = clock.today()
         messages.error(request, _("%(value)s is not a date; showing today.") % {"value": raw[:20]})
-    groups = list(Group.objects.filter(location=location).select_related("location").order_by("name"))
+    groups = Group.objects.filter(location=location).select_related("location").order_by("name")
+    if location.pk not in policy.planner_location_ids(request.user):
+        groups = groups.filter(id__in=policy.roles_of(request.user).staff_group_ids)  # staff: their own groups
+    groups = list(groups)
     summary = selectors.day_summary(groups, day)
     closed = selectors.closed_locations_on([location.pk], day).get(location.pk, "")
     rows = [
