@@ -98,3 +98,9 @@ def test_placeholders_survive_translation():
             assert set(pattern.findall(text)) <= source and (
                 source <= set(pattern.findall(text)) or entry.msgid_plural
             ), entry.msgid
+
+
+def test_every_model_change_has_a_migration(db):
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
