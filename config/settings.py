@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "portal.home",
     "portal.backoffice",
     "portal.planning",
+    "portal.media",
     "portal.api",
 ]
 
@@ -141,6 +142,17 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Photos and videos: a folder that no web server may serve; files leave only through the portal.
+PRIVATE_MEDIA_ROOT = Path(envstr("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+# Behind nginx: after the access check, hand the transfer to it (X-Accel-Redirect to this
+# internal location, which maps to PRIVATE_MEDIA_ROOT). Empty: the portal sends the file itself.
+MEDIA_ACCEL_REDIRECT_PREFIX = envstr("MEDIA_ACCEL_REDIRECT_PREFIX")
+MEDIA_MAX_PHOTO_BYTES = envint("MEDIA_MAX_PHOTO_BYTES", 30 * 1024 * 1024)
+MEDIA_MAX_VIDEO_BYTES = envint("MEDIA_MAX_VIDEO_BYTES", 300 * 1024 * 1024)
+MEDIA_MAX_PIXELS = envint("MEDIA_MAX_PIXELS", 60_000_000)
+MEDIA_MAX_VIDEO_SECONDS = envint("MEDIA_MAX_VIDEO_SECONDS", 180)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -16,3 +16,7 @@ SITE_URL = "http://testserver"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
 # django-otp's own back-off runs on the real clock; the portal's throttle (tested) runs on ours.
 OTP_TOTP_THROTTLE_FACTOR = 0
+
+import tempfile  # noqa: E402
+
+PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="ouderportaal-test-media-"))  # noqa: F405

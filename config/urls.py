@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("portal.home.urls")),
     path("", include("portal.backoffice.urls")),
     path("", include("portal.planning.urls")),
+    path("", include("portal.media.urls")),
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),
 ]

@@ -41,6 +41,7 @@ class Route:
     anonymous: int = 302
     api: bool = False
     body: object = None  # a function of the world giving the JSON body of an API call
+    form: object = None  # a function of the world giving a multipart form (with files)
 
 
 def everyone(status):
@@ -170,6 +171,33 @@ ROUTES = [
         lambda w: {"location_id": w.a.centrum.pk},
         expect={"anna": 403, "bert": 403, "otto": 404, "oscar": 404},
     ),
+    # Photos: the families of the tagged children (Bo: anna) and the group's staff (sanne).
+    Route("media:feed"),
+    Route("media:detail", lambda w: {"media_id": w.photo.pk}, default=404, expect={"anna": 200, "sanne": 200}),
+    *[
+        Route(
+            "media:file",
+            lambda w, n=n: {"media_id": w.photo.pk, "name": n},
+            default=404,
+            expect={"anna": 200, "sanne": 200},
+        )
+        for n in ("thumb",)
+    ],
+    Route("media:tags", lambda w: {"media_id": w.photo.pk}, method="post", default=404, expect={"sanne": 302}),
+    Route("media:delete", lambda w: {"media_id": w.photo.pk}, method="post", default=404, expect={"sanne": 302}),
+    Route(
+        "media:group",
+        lambda w: {"group_id": w.a.babies.pk},
+        default=403,
+        expect={"sanne": 200, "otto": 404, "oscar": 404},
+    ),
+    Route(
+        "media:upload",
+        lambda w: {"group_id": w.a.babies.pk},
+        method="post",
+        default=403,
+        expect={"sanne": 302, "otto": 404, "oscar": 404},
+    ),
     # The staff roster: planners of the location and admins.
     Route(
         "backoffice:roster",
@@ -224,6 +252,43 @@ ROUTES = [
         default=404,
         expect={"anna": 200},
     ),
+    Route("api:feed", api=True, anonymous=401),
+    Route(
+        "api:detail",
+        lambda w: {"media_id": w.photo.pk},
+        api=True,
+        anonymous=401,
+        default=404,
+        expect={"anna": 200, "sanne": 200},
+    ),
+    Route(
+        "api:media_file",
+        lambda w: {"media_id": w.photo.pk, "name": "thumb"},
+        api=True,
+        anonymous=401,
+        default=404,
+        expect={"anna": 200, "sanne": 200},
+    ),
+    Route(
+        "api:upload",
+        lambda w: {"group_id": w.a.babies.pk},
+        method="post",
+        api=True,
+        anonymous=401,
+        default=403,
+        expect={"sanne": 201, "otto": 404, "oscar": 404},
+        form=lambda w: {"upload_key": "matrix-upload-1", "file": photo_upload()},
+    ),
+    Route(
+        "api:set_tags",
+        lambda w: {"media_id": w.photo.pk},
+        method="put",
+        api=True,
+        anonymous=401,
+        default=404,
+        expect={"sanne": 200},
+        body=lambda w: {"children": []},
+    ),
     Route("api:queue", api=True, anonymous=401, expect={"anna": 403, "bert": 403, "sanne": 403, "otto": 403}),
     Route(
         "api:decide",
@@ -235,6 +300,35 @@ ROUTES = [
         body=lambda w: {"approve": False, "note": "vol"},
     ),
 ]
+
+
+def photo_upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.media_files import png
+
+    return SimpleUploadedFile("foto.png", png(16, 16), "image/png")
+
+
+def ready_photo(world):
+    """A processed photo of Baby's with Bo tagged, made without the worker."""
+    from django.core.files.base import ContentFile
+
+    from portal.media.models import MediaItem, MediaTag, Rendition
+    from tests.media_files import png
+
+    item = MediaItem.objects.create(
+        organisation=world.a.org,
+        group=world.a.babies,
+        uploaded_by=world.sanne,
+        upload_key="m",
+        kind="photo",
+        state="ready",
+    )
+    rendition = Rendition(media=item, name="thumb", content_type="image/jpeg", size=10)
+    rendition.file.save("thumb.jpg", ContentFile(png(8, 8)), save=True)
+    MediaTag.objects.create(media=item, child=world.bo)
+    return item
 
 
 def walk(resolver, namespace=""):
@@ -280,6 +374,7 @@ def matrix_world(world):
         day_parts=["morning"],
         requested_by=world.anna,
     )
+    world.photo = ready_photo(world)
     world.batch = ImportBatch.objects.create(organisation=world.a.org, filename="a.csv", content=b"child_number\n")
     return world
 
@@ -306,7 +401,9 @@ def test_route_for_role(client, matrix_world, route, role):
         expected = unverified_expectation(route)
     else:
         expected = route.expect.get(role, route.default)
-    if route.body is not None:
+    if route.form is not None:
+        response = client.post(url, route.form(w), **headers)
+    elif route.body is not None:
         response = getattr(client, route.method)(
             url, json.dumps(route.body(w)), content_type="application/json", **headers
         )

@@ -346,3 +346,40 @@ def location_for_day_view(user, location_id: int) -> Location:
     if Group.objects.filter(location=location, id__in=roles.staff_group_ids).exists():
         return location
     raise PermissionDenied
+
+
+# ---------------------------------------------------------------- photos and videos
+
+
+def visible_media(user):
+    """Photos and videos a user may see: those on which one of their children is tagged, and
+    those of the groups they work on. Nobody else: not planners, not admins."""
+    from portal.media.models import MediaItem, MediaTag
+
+    roles = roles_of(user)
+    return MediaItem.objects.filter(state=MediaItem.State.READY).filter(
+        Q(id__in=MediaTag.objects.filter(child_id__in=roles.guardian_child_ids).values("media_id"))
+        | Q(group_id__in=roles.staff_group_ids)
+    )
+
+
+def media_for_user(user, media_id: int):
+    """A ready photo or video the user may see; anything else is a 404."""
+    item = visible_media(user).filter(pk=media_id).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def media_for_staff(user, media_id: int):
+    """A photo or video of one of the user's groups, to tag or remove (any state)."""
+    from portal.media.models import MediaItem
+
+    item = MediaItem.objects.filter(pk=media_id, group_id__in=roles_of(user).staff_group_ids).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def may_tag(user, group: Group) -> bool:
+    return group.pk in roles_of(user).staff_group_ids

@@ -279,6 +279,11 @@ def load_demo() -> bool:
         for part in ("morning", "afternoon")
     )
     _demo_planning(today, locations, ouder, ouder2, noor, sem, organisation)
+    from portal.media.demo import load_demo_media
+
+    Child.objects.filter(pk__in=[noor.pk, sem.pk, lotte.pk]).update(photo_consent=True)
+    featured = list(Child.objects.filter(pk__in=[noor.pk, sem.pk]))
+    load_demo_media([groups["Rupsjes"][0], groups["Vlinders"][0]], staff, featured)
     return True
 
 

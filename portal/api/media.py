@@ -1,0 +1,126 @@
+"""Photos and videos for the app: upload, tags, the feed and the files."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from portal.access import policy
+from portal.api.auth import TokenAuth
+from portal.media import selectors, services
+from portal.media.processing import MediaRejected
+from portal.media.views import serve_rendition
+
+router = Router(tags=["photos and videos"], auth=TokenAuth())
+
+
+class Message(Schema):
+    detail: str
+
+
+class MediaOut(Schema):
+    id: int
+    kind: str
+    state: str
+    caption: str
+    uploaded_at: dt.datetime
+    group_id: int
+    children: list[int] = Field(description="Tagged children that the caller may know of")
+    thumbnail_url: str | None
+    screen_url: str | None
+    download_url: str | None
+
+
+class FeedOut(Schema):
+    items: list[MediaOut]
+    next_before: int | None = Field(description="Pass as `before` for the next, older page")
+
+
+class UploadIn(Schema):
+    upload_key: str = Field(min_length=8, max_length=60, description="Chosen by the device; send again safely")
+    caption: str = Field(default="", max_length=500)
+    children: list[int] = Field(default_factory=list, description="Children on the photo (with photo consent)")
+
+
+class TagsIn(Schema):
+    children: list[int]
+
+
+def _out(item, user) -> MediaOut:
+    roles = policy.roles_of(user)
+    staff = item.group_id in roles.staff_group_ids
+    children = [t.child_id for t in item.tags.all() if staff or t.child_id in roles.guardian_child_ids]
+    ready = item.state == "ready"
+
+    def url(name):
+        return reverse("api:media_file", kwargs={"media_id": item.pk, "name": name}) if ready else None
+
+    screen = "poster" if item.kind == "video" else "screen"
+    return MediaOut(
+        id=item.pk,
+        kind=item.kind,
+        state=item.state,
+        caption=item.caption,
+        uploaded_at=item.uploaded_at,
+        group_id=item.group_id,
+        children=children,
+        thumbnail_url=url("thumb"),
+        screen_url=url(screen),
+        download_url=url("download"),
+    )
+
+
+@router.get("/media", response=FeedOut)
+def feed(request, child: int | None = None, before: int | None = None):
+    """The caller's photos and videos, newest first, 24 a page."""
+    if child is not None and child not in policy.roles_of(request.user).guardian_child_ids:
+        child = None
+    items, next_cursor = selectors.feed(request.user, child_id=child, before=before)
+    return FeedOut(items=[_out(i, request.user) for i in items], next_before=next_cursor)
+
+
+@router.get("/media/{media_id}", response=MediaOut)
+def detail(request, media_id: int):
+    return _out(policy.media_for_user(request.user, media_id), request.user)
+
+
+@router.get("/media/{media_id}/files/{name}", url_name="media_file")
+def media_file(request, media_id: int, name: str):
+    """`thumb`, `screen`, `poster`, `video`, or `download` (original quality, no metadata)."""
+    return serve_rendition(policy.media_for_user(request.user, media_id), name)
+
+
+@router.post("/groups/{group_id}/media", response={200: MediaOut, 201: MediaOut, 400: Message})
+def upload(request, group_id: int, file: File[UploadedFile], data: Form[UploadIn]):
+    """One photo or video. Sending it again with the same `upload_key` returns the first."""
+    group = policy.group_for_user(request.user, group_id)
+    if not policy.may_tag(request.user, group):
+        raise PermissionDenied
+    try:
+        item, created = services.media_receive(
+            user=request.user,
+            group=group,
+            upload=file,
+            upload_key=data.upload_key,
+            caption=data.caption,
+            child_ids=data.children,
+        )
+    except (MediaRejected, ValidationError) as exc:
+        return Status(400, {"detail": " ".join(getattr(exc, "messages", [str(exc)]))})
+    return Status(201 if created else 200, _out(item, request.user))
+
+
+@router.put("/media/{media_id}/tags", response={200: MediaOut, 400: Message})
+def set_tags(request, media_id: int, payload: TagsIn):
+    item = policy.media_for_staff(request.user, media_id)
+    try:
+        services.media_set_tags(user=request.user, item=item, child_ids=payload.children)
+    except ValidationError as exc:
+        return Status(400, {"detail": " ".join(exc.messages)})
+    item.refresh_from_db()
+    return Status(200, _out(item, request.user))

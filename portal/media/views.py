@@ -1,0 +1,200 @@
+"""Pages and files of photos and videos. Every file goes out through `media_file`, after the
+access policy; there is no public URL to any photo."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.access import policy
+from portal.media import selectors, services
+from portal.media.models import MediaItem, Rendition
+from portal.media.processing import MediaRejected
+from portal.organisations.models import Group
+
+INLINE = {"thumb", "screen", "poster", "video"}
+
+
+def _child_filter(request) -> int | None:
+    raw = request.GET.get("child", "")
+    if raw.isdigit() and int(raw) in policy.roles_of(request.user).guardian_child_ids:
+        return int(raw)
+    return None
+
+
+def _cursor(request) -> int | None:
+    raw = request.GET.get("before", "")
+    return int(raw) if raw.isdigit() else None
+
+
+@login_required
+def feed(request):
+    child_id = _child_filter(request)
+    items, next_cursor = selectors.feed(request.user, child_id=child_id, before=_cursor(request))
+    children = policy.guardian_children(request.user).order_by("first_name")
+    return render(
+        request,
+        "media/feed.html",
+        {"items": items, "next_cursor": next_cursor, "children": children, "child_id": child_id},
+    )
+
+
+@login_required
+def detail(request, media_id: int):
+    item = policy.media_for_user(request.user, media_id)
+    child_id = _child_filter(request)
+    newer, older = selectors.neighbours(request.user, item, child_id)
+    roles = policy.roles_of(request.user)
+    tags = [
+        t
+        for t in item.tags.select_related("child")
+        if t.child_id in roles.guardian_child_ids or item.group_id in roles.staff_group_ids
+    ]
+    return render(
+        request,
+        "media/detail.html",
+        {
+            "item": item,
+            "newer": newer,
+            "older": older,
+            "child_id": child_id,
+            "tags": tags,
+            "poster": item.rendition("poster"),
+            "screen": item.rendition("screen"),
+        },
+    )
+
+
+def serve_rendition(item: MediaItem, name: str):
+    """The response for one rendition (or 'download': the original quality, as an attachment),
+    handed to the web server with X-Accel-Redirect when configured. Private caching only."""
+    download = name == "download"
+    wanted = ("video" if item.kind == MediaItem.Kind.VIDEO else "original") if download else name
+    if not download and wanted not in INLINE:
+        raise Http404
+    rendition = Rendition.objects.filter(media=item, name=wanted).first()
+    if rendition is None:
+        raise Http404
+    extension = "mp4" if rendition.content_type == "video/mp4" else "jpg"
+    filename = f"ouderportaal-{item.uploaded_at:%Y%m%d}-{item.pk}.{extension}"
+    if settings.MEDIA_ACCEL_REDIRECT_PREFIX:
+        response = HttpResponse(content_type=rendition.content_type)
+        response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT_PREFIX.rstrip("/") + "/" + rendition.file.name
+    else:
+        response = FileResponse(rendition.file.open("rb"), content_type=rendition.content_type)
+        response["Content-Length"] = str(rendition.size)
+    disposition = "attachment" if download else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+
+
+@login_required
+def media_file(request, media_id: int, name: str):
+    """One rendition of a photo or video, after the access check."""
+    return serve_rendition(policy.media_for_user(request.user, media_id), name)
+
+
+# ---------------------------------------------------------------- staff
+
+
+def _staff_group(request, group_id: int) -> Group:
+    group = policy.group_for_user(request.user, group_id)
+    if not policy.may_tag(request.user, group):
+        raise PermissionDenied
+    return group
+
+
+@login_required
+def group_media(request, group_id: int):
+    """Upload and tag: the staff page of a group's photos and videos."""
+    group = _staff_group(request, group_id)
+    recent = MediaItem.objects.filter(group=group).prefetch_related("tags__child", "renditions").order_by("-id")[:30]
+    children = list(services.taggable_children(group))
+    return render(
+        request,
+        "media/group.html",
+        {
+            "group": group,
+            "recent": recent,
+            "children": children,
+            "upload_key": uuid.uuid4().hex,
+            "max_photo_mb": settings.MEDIA_MAX_PHOTO_BYTES // (1024 * 1024),
+            "max_video_mb": settings.MEDIA_MAX_VIDEO_BYTES // (1024 * 1024),
+        },
+    )
+
+
+@login_required
+@require_POST
+def upload(request, group_id: int):
+    """One or more files. Each file is stored whole or not at all; with the same upload key the
+    device can send a file again after a broken connection without making a second copy."""
+    group = _staff_group(request, group_id)
+    files = request.FILES.getlist("files")
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    child_ids = [int(x) for x in request.POST.getlist("children") if x.isdigit()]
+    caption = request.POST.get("caption", "").strip()
+    base_key = request.POST.get("upload_key", "").strip()[:60] or uuid.uuid4().hex
+    if not files:
+        message = _("Choose one or more photos or videos.")
+        if wants_json:
+            return JsonResponse({"detail": message}, status=400)
+        messages.error(request, message)
+        return redirect("media:group", group_id=group.pk)
+    results, errors = [], []
+    for index, upload_file in enumerate(files):
+        key = base_key if len(files) == 1 else f"{base_key}-{index}"
+        try:
+            item, created = services.media_receive(
+                user=request.user, group=group, upload=upload_file, upload_key=key, caption=caption, child_ids=child_ids
+            )
+            results.append({"id": item.pk, "created": created, "state": item.state})
+        except (MediaRejected, ValidationError) as exc:
+            errors.append(" ".join(getattr(exc, "messages", [str(exc)])))
+    if wants_json:
+        return JsonResponse({"items": results, "errors": errors}, status=400 if errors and not results else 200)
+    for error in errors:
+        messages.error(request, error)
+    if results:
+        messages.success(
+            request,
+            _("%(count)d received; they appear for the parents once processed.") % {"count": len(results)},
+        )
+    return redirect("media:group", group_id=group.pk)
+
+
+@login_required
+@require_POST
+def set_tags(request, media_id: int):
+    item = policy.media_for_staff(request.user, media_id)
+    child_ids = [int(x) for x in request.POST.getlist("children") if x.isdigit()]
+    try:
+        services.media_set_tags(user=request.user, item=item, child_ids=child_ids)
+        messages.success(request, _("The tags are saved."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("media:group", group_id=item.group_id)
+
+
+@login_required
+@require_POST
+def delete(request, media_id: int):
+    item = policy.media_for_staff(request.user, media_id)
+    group_id = item.group_id
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm the removal."))
+    else:
+        services.media_delete(user=request.user, item=item)
+        messages.success(request, _("Removed."))
+    return redirect("media:group", group_id=group_id)
