@@ -34,3 +34,20 @@ def test_the_demo_families(db, client):
     assert (nieuw.start_date - clock.today()).days == 28
     client.post("/accounts/login/", {"email": "ouder@demo.test", "password": DEMO_PASSWORD})
     assert "Noor de Vries" in client.get("/home/").content.decode()
+
+
+def test_the_demo_has_a_living_feed_without_gps(db, client):
+    import io
+
+    from PIL import Image
+
+    from portal.media.models import MediaItem, Rendition
+
+    call_command("load_demo")
+    assert MediaItem.objects.filter(state="ready", kind="photo").count() >= 10
+    assert MediaItem.objects.filter(state="ready", kind="video").exists()
+    for rendition in Rendition.objects.filter(content_type="image/jpeg")[:5]:
+        with rendition.file.open("rb") as handle:
+            assert len(Image.open(io.BytesIO(handle.read())).getexif()) == 0
+    client.post("/accounts/login/", {"email": "ouder@demo.test", "password": DEMO_PASSWORD})
+    assert client.get("/photos/").content.decode().count("/file/thumb/") >= 5

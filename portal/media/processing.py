@@ -79,7 +79,8 @@ def _jpeg(image: Image.Image, quality: int) -> bytes:
 
 def _resized(image: Image.Image, longest: int) -> Image.Image:
     copy = image.copy()
-    copy.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+    # reducing_gap: a fast box reduction first, then Lanczos; the result is indistinguishable.
+    copy.thumbnail((longest, longest), Image.Resampling.LANCZOS, reducing_gap=3.0)
     return copy
 
 
@@ -100,12 +101,13 @@ def process_photo(data: bytes) -> list[Output]:
         raise MediaRejected(_("The photo has too many pixels.")) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise MediaRejected(_("The photo is damaged or incomplete; please send it again.")) from exc
-    clean = Image.new("RGB", upright.size)
-    clean.paste(upright.convert("RGB"))
+    clean = upright.convert("RGB")
+    clean.info = {}  # nothing of the source goes along: no EXIF, XMP, ICC profile or comments
     outputs = [Output("original", _jpeg(clean, 92), "image/jpeg", *clean.size)]
-    for name, size, quality in (("screen", SCREEN_SIZE, 85), ("thumb", THUMBNAIL_SIZE, 80)):
-        resized = _resized(clean, size)
-        outputs.append(Output(name, _jpeg(resized, quality), "image/jpeg", *resized.size))
+    screen = _resized(clean, SCREEN_SIZE)
+    thumb = _resized(screen, THUMBNAIL_SIZE)  # from the screen size: far fewer pixels to read
+    outputs.append(Output("screen", _jpeg(screen, 85), "image/jpeg", *screen.size))
+    outputs.append(Output("thumb", _jpeg(thumb, 80), "image/jpeg", *thumb.size))
     return outputs
 
 
