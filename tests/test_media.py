@@ -105,6 +105,20 @@ def test_who_sees_a_photo(client, consent, committed, user, sees):
             assert response["Content-Type"] == "image/jpeg"
 
 
+def test_staff_of_another_group_of_the_same_organisation_see_nothing(client, consent, committed):
+    from portal.organisations.models import GroupStaff
+    from tests.conftest import make_user
+
+    item, _ = upload(consent, children=[consent.bo], committed=committed)
+    tess = make_user("tess@example.test", "Tess Peuters")
+    GroupStaff.objects.create(user=tess, group=consent.a.toddlers)
+    login(client, tess)
+    assert reverse("media:detail", args=[item.pk]) not in client.get(reverse("media:feed")).content.decode()
+    for url in (reverse("media:detail", args=[item.pk]), reverse("media:file", args=[item.pk, "download"])):
+        assert client.get(url).status_code == 404
+    assert client.post(reverse("media:tags", args=[item.pk]), {"children": []}).status_code == 404
+
+
 def test_the_download_is_the_original_quality_without_metadata(client, consent, committed):
     import io
 
