@@ -192,3 +192,52 @@ def test_feed_queries_do_not_grow(client, consent, committed, django_assert_max_
     for number in range(5):
         upload(consent, children=[consent.bo], committed=committed, key=f"more{number}")
     assert count() == one
+
+
+def test_a_child_who_left_the_group_cannot_be_tagged(consent, committed):
+    import datetime as dt
+
+    from tests.factories import place
+
+    consent.mo_placement.delete()
+    place(consent.mo, consent.a.babies, dt.date(2026, 1, 1), end=dt.date(2026, 10, 31))
+    place(consent.mo, consent.a.toddlers, dt.date(2026, 11, 1))
+    assert consent.mo not in services.taggable_children(consent.a.babies)
+    with pytest.raises(Exception, match="Alleen kinderen van deze groep|Only children"):
+        upload(consent, children=[consent.mo], committed=committed)
+
+
+def test_a_file_that_crashes_the_decoder_fails_cleanly_and_is_deleted(consent, committed):
+    from pathlib import Path
+
+    uploads = Path(settings.PRIVATE_MEDIA_ROOT) / "uploads"
+    before = set(uploads.rglob("*")) if uploads.exists() else set()
+    source = bytearray(media_files.heic())
+    source[200:260] = b"\xff" * 60
+    item, _ = upload(consent, children=[consent.bo], content=bytes(source), name="IMG_1.HEIC", committed=committed)
+    assert item.state == "failed" and not item.incoming
+    assert set(uploads.rglob("*")) - before <= {p for p in uploads.rglob("*") if p.is_dir()}  # no file stays
+
+
+def test_withdrawn_consent_hides_the_photos_from_families(client, consent, committed):
+    from portal.backoffice.services import child_update
+
+    item, _ = upload(consent, children=[consent.bo, consent.lin], committed=committed)
+    child_update(child=consent.lin, actor=consent.adam, photo_consent=False)
+    for guardian in (consent.anna, consent.bert):
+        login(client, guardian)
+        assert client.get(reverse("media:detail", args=[item.pk])).status_code == 404
+    login(client, consent.sanne)  # the staff still see it, to remove or retag it
+    assert client.get(reverse("media:detail", args=[item.pk])).status_code == 200
+    client.post(reverse("media:tags", args=[item.pk]), {"children": [consent.bo.pk]})
+    login(client, consent.anna)
+    assert client.get(reverse("media:detail", args=[item.pk])).status_code == 200
+
+
+def test_an_upload_key_used_for_another_file_is_refused(consent, committed):
+    upload(consent, children=[consent.bo], committed=committed, key="same")
+    with pytest.raises(Exception, match="al voor een ander bestand gebruikt|already used"):
+        upload(
+            consent, children=[consent.bo], content=media_files.png(), name="ander.png", key="same", committed=committed
+        )
+    assert MediaItem.objects.count() == 1

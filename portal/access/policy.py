@@ -358,7 +358,10 @@ def visible_media(user):
 
     roles = roles_of(user)
     return MediaItem.objects.filter(state=MediaItem.State.READY).filter(
-        Q(id__in=MediaTag.objects.filter(child_id__in=roles.guardian_child_ids).values("media_id"))
+        Q(
+            id__in=MediaTag.objects.filter(child_id__in=roles.guardian_child_ids).values("media_id"),
+            hidden_for_consent=False,
+        )
         | Q(group_id__in=roles.staff_group_ids)
     )
 

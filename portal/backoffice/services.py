@@ -134,6 +134,10 @@ def child_update(*, child: Child, actor, **fields) -> Child:
         setattr(child, name, value)
     child.full_clean()
     child.save()
+    if changes.get("photo_consent") == [True, False]:
+        from portal.media.services import consent_withdrawn
+
+        consent_withdrawn(child)
     audit_record(
         organisation=child.organisation,
         actor=actor,

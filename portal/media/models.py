@@ -43,6 +43,10 @@ class MediaItem(models.Model):
     error = models.CharField(max_length=300, blank=True)
     incoming = models.FileField(storage=private_storage, upload_to=upload_path, blank=True)
     original_name = models.CharField(max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    hidden_for_consent = models.BooleanField(
+        default=False, help_text="A child on it no longer has photo consent: families do not see it until staff act."
+    )
     width = models.PositiveIntegerField(null=True)
     height = models.PositiveIntegerField(null=True)
     duration_seconds = models.FloatField(null=True)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import subprocess
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 PHOTO_FORMATS = {"JPEG", "PNG", "HEIF", "MPO"}
 VIDEO_BRANDS = (b"isom", b"iso2", b"mp41", b"mp42", b"avc1", b"qt  ", b"M4V ", b"MSNV", b"3gp4", b"3gp5", b"dash")
 SCREEN_SIZE = 1600
+# ffmpeg reads only the uploaded file: the MP4/MOV reader, local files, no external references.
+SAFE_INPUT = ["-f", "mov", "-protocol_whitelist", "file", "-enable_drefs", "0"]
 THUMBNAIL_SIZE = 480
 
 
@@ -99,7 +103,16 @@ def process_photo(data: bytes) -> list[Output]:
             upright.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise MediaRejected(_("The photo has too many pixels.")) from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        EOFError,
+        RuntimeError,
+        struct.error,
+        zlib.error,
+    ) as exc:
         raise MediaRejected(_("The photo is damaged or incomplete; please send it again.")) from exc
     clean = upright.convert("RGB")
     clean.info = {}  # nothing of the source goes along: no EXIF, XMP, ICC profile or comments
@@ -119,7 +132,7 @@ def ffmpeg() -> str:
 
 def _probe_duration(path: Path) -> float:
     result = subprocess.run(  # noqa: S603 - a fixed binary and our own temporary file
-        [ffmpeg(), "-hide_banner", "-i", str(path)], capture_output=True, text=True, timeout=60
+        [ffmpeg(), "-hide_banner", *SAFE_INPUT, "-i", str(path)], capture_output=True, text=True, timeout=60
     )
     match = re.search(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)", result.stderr)
     if not match or "Video:" not in result.stderr:
@@ -129,6 +142,13 @@ def _probe_duration(path: Path) -> float:
 
 
 def process_video(data: bytes) -> tuple[list[Output], float]:
+    try:
+        return _process_video(data)
+    except subprocess.TimeoutExpired as exc:
+        raise MediaRejected(_("The video took too long to process; try a shorter one.")) from exc
+
+
+def _process_video(data: bytes) -> tuple[list[Output], float]:
     with tempfile.TemporaryDirectory(prefix="ouderportaal-video-") as folder:
         source = Path(folder) / "source"
         source.write_bytes(data)
@@ -139,7 +159,18 @@ def process_video(data: bytes) -> tuple[list[Output], float]:
             )
         mp4 = Path(folder) / "video.mp4"
         poster = Path(folder) / "poster.jpg"
-        common = [ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(source), "-map_metadata", "-1"]
+        common = [
+            ffmpeg(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            *SAFE_INPUT,
+            "-i",
+            str(source),
+            "-map_metadata",
+            "-1",
+        ]
         convert = subprocess.run(  # noqa: S603
             [
                 *common,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
+
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -13,15 +16,19 @@ from portal.media import processing
 from portal.media.models import MediaItem, MediaTag, Rendition
 from portal.organisations.models import Group
 
+logger = logging.getLogger(__name__)
+
 
 def taggable_children(group: Group, day=None):
     """Children placed on the group now or later: the ones staff can tag."""
     from django.db.models import Q
 
     day = day or clock.today()
+    # One filter: the group and "not ended" must hold for the same placement.
     return (
-        Child.objects.filter(placements__group=group)
-        .filter(Q(placements__end_date__isnull=True) | Q(placements__end_date__gte=day))
+        Child.objects.filter(
+            Q(placements__group=group) & (Q(placements__end_date__isnull=True) | Q(placements__end_date__gte=day))
+        )
         .distinct()
         .order_by("first_name", "last_name")
     )
@@ -42,8 +49,17 @@ def _checked_children(group: Group, child_ids) -> list[Child]:
 def media_receive(*, user, group: Group, upload, upload_key: str, caption: str, child_ids) -> tuple[MediaItem, bool]:
     """Store one uploaded file and queue its processing. The same `upload_key` from the same
     user again (a re-send over a weak connection) returns the first upload."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
     existing = MediaItem.objects.filter(uploaded_by=user, upload_key=upload_key).first()
     if existing is not None:
+        if existing.sha256 != digest.hexdigest() or existing.group_id != group.pk:
+            raise ValidationError(
+                _("%(name)s: this upload was already used for another file. Reload the page and send it again.")
+                % {"name": upload.name}
+            )
         return existing, False
     head = upload.read(16)
     upload.seek(0)
@@ -59,6 +75,7 @@ def media_receive(*, user, group: Group, upload, upload_key: str, caption: str, 
                 caption=caption[:500],
                 kind=kind,
                 original_name=upload.name[:200],
+                sha256=digest.hexdigest(),
             )
             item.incoming.save("incoming", upload, save=True)
             MediaTag.objects.bulk_create(MediaTag(media=item, child=c) for c in children)
@@ -82,11 +99,15 @@ def media_process(media_id: int) -> MediaItem:
             outputs, duration = processing.process_photo(data), None
         else:
             outputs, duration = processing.process_video(data)
-    except processing.MediaRejected as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever went wrong, the upload must not linger
         item.state = MediaItem.State.FAILED
-        item.error = str(exc)[:300]
+        item.error = (
+            str(exc) if isinstance(exc, processing.MediaRejected) else _("This file could not be processed.")
+        )[:300]
         item.incoming.delete(save=False)
         item.save(update_fields=["state", "error", "incoming"])
+        if not isinstance(exc, processing.MediaRejected):
+            logger.exception("media %s could not be processed", item.pk)
         return item
     with transaction.atomic():
         for output in outputs:
@@ -115,6 +136,8 @@ def media_set_tags(*, user, item: MediaItem, child_ids) -> None:
     """Tag exactly these children. Untagging takes the photo out of that family's feed at once."""
     children = _checked_children(item.group, child_ids) if child_ids else []
     MediaTag.objects.filter(media=item).exclude(child__in=children).delete()
+    if item.hidden_for_consent:  # the staff looked at it again and chose who is on it
+        MediaItem.objects.filter(pk=item.pk).update(hidden_for_consent=False)
     existing = set(MediaTag.objects.filter(media=item).values_list("child_id", flat=True))
     MediaTag.objects.bulk_create(MediaTag(media=item, child=c) for c in children if c.pk not in existing)
 
@@ -126,3 +149,12 @@ def media_delete(*, user, item: MediaItem) -> None:
     if item.incoming:
         item.incoming.delete(save=False)
     item.delete()
+
+
+def consent_withdrawn(child: Child) -> int:
+    """A child's photo consent was withdrawn: their tags go. The photos they were on are hidden
+    from every family (see `visible_media`) until the staff remove or retag them."""
+    media_ids = list(MediaTag.objects.filter(child=child).values_list("media_id", flat=True))
+    MediaItem.objects.filter(pk__in=media_ids).update(hidden_for_consent=True)
+    MediaTag.objects.filter(child=child).delete()
+    return len(media_ids)

@@ -41,6 +41,7 @@
     var base = form.querySelector("input[name=upload_key]").value;
     var files = Array.prototype.slice.call(input.files);
     var chain = Promise.resolve();
+    var failed = 0;
     files.forEach(function (file, index) {
       chain = chain.then(function () {
         var li = line(file.name + " …");
@@ -48,12 +49,16 @@
           var errors = (result.body.errors || []).concat(result.body.detail ? [result.body.detail] : []);
           li.textContent = file.name + ": " + (errors.length ? errors.join(" ") : "✓");
           li.className = errors.length ? "error" : "ok";
+          if (errors.length) failed += 1;
         }, function () {
           li.textContent = file.name + ": ✗ " + (form.dataset.networkError || "");
           li.className = "error";
+          failed += 1;
         });
       });
     });
-    chain.then(function () { window.location.reload(); });
+    // Reload only when everything arrived; otherwise the page keeps its keys, so sending the
+    // same files again cannot make duplicates.
+    chain.then(function () { if (!failed) window.location.reload(); });
   });
 })();
