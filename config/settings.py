@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "portal.backoffice",
     "portal.planning",
     "portal.media",
+    "portal.diary",
     "portal.api",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("portal.backoffice.urls")),
     path("", include("portal.planning.urls")),
     path("", include("portal.media.urls")),
+    path("", include("portal.diary.urls")),
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),
 ]

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -19,6 +20,7 @@ from portal.accounts.models import ApiToken, UserSession
 from portal.accounts.services import api_token_create
 from portal.backoffice.models import ImportBatch
 from portal.children.models import Guardian
+from portal.diary.models import DiaryEntry, DiaryExport
 from portal.organisations.models import ClosingDay, GroupStaff, RosterException
 from portal.planning.models import CalendarFeed, PlanningRequest
 from tests.conftest import login
@@ -165,7 +167,7 @@ ROUTES = [
     ),
     Route(
         "planning:approve_all", method="post", default=302, expect={"anna": 403, "bert": 403, "sanne": 403, "otto": 403}
-    ),
+    ),  # without the confirmation box: back to the queue with a message
     Route(
         "planning:day",
         lambda w: {"location_id": w.a.centrum.pk},
@@ -197,6 +199,33 @@ ROUTES = [
         method="post",
         default=403,
         expect={"sanne": 302, "otto": 404, "oscar": 404},
+    ),
+    # The diary: the child's guardians (anna) and the group's staff (sanne) only.
+    Route("diary:child", lambda w: {"child_id": w.bo.pk}, default=404, expect={"anna": 200, "sanne": 200}),
+    Route("diary:write", lambda w: {"child_id": w.bo.pk}, default=404, expect={"anna": 302, "sanne": 200}),
+    Route("diary:edit", lambda w: {"child_id": w.bo.pk, "entry_id": w.entry.pk}, default=404, expect={"sanne": 200}),
+    Route(
+        "diary:export", lambda w: {"child_id": w.bo.pk}, method="post", default=404, expect={"anna": 302, "sanne": 302}
+    ),
+    Route(
+        "diary:reply",
+        lambda w: {"entry_id": w.entry.pk},
+        method="post",
+        default=404,
+        expect={"anna": 302, "sanne": 302},
+    ),
+    Route(
+        "diary:photo",
+        lambda w: {"entry_id": w.entry.pk, "name": "thumb"},
+        default=404,
+        expect={"anna": 200, "sanne": 200},
+    ),
+    Route("diary:export_download", lambda w: {"export_id": w.export.pk}, default=404, expect={"anna": 200}),
+    Route(
+        "diary:group",
+        lambda w: {"group_id": w.a.babies.pk},
+        default=403,
+        expect={"sanne": 200, "otto": 404, "oscar": 404},
     ),
     # The staff roster: planners of the location and admins.
     Route(
@@ -289,6 +318,60 @@ ROUTES = [
         expect={"sanne": 200},
         body=lambda w: {"children": []},
     ),
+    Route(
+        "api:entries",
+        lambda w: {"child_id": w.bo.pk},
+        api=True,
+        anonymous=401,
+        default=404,
+        expect={"anna": 200, "sanne": 200},
+    ),
+    Route(
+        "api:write",
+        lambda w: {"child_id": w.bo.pk},
+        method="post",
+        api=True,
+        anonymous=401,
+        default=404,
+        expect={"anna": 201, "sanne": 201},
+        body=lambda w: {"date": "2026-11-25", "text": "Goede nacht gehad"},
+    ),
+    Route(
+        "api:reply",
+        lambda w: {"entry_id": w.entry.pk},
+        method="post",
+        api=True,
+        anonymous=401,
+        default=404,
+        expect={"anna": 201, "sanne": 201},
+        body=lambda w: {"text": "Dank je!"},
+    ),
+    Route(
+        "api:export",
+        lambda w: {"child_id": w.bo.pk},
+        method="post",
+        api=True,
+        anonymous=401,
+        default=404,
+        expect={"anna": 202, "sanne": 202},
+        body=lambda w: {},
+    ),
+    Route(
+        "api:export_status",
+        lambda w: {"export_id": w.export.pk},
+        api=True,
+        anonymous=401,
+        default=404,
+        expect={"anna": 200},
+    ),
+    Route(
+        "api:diary_export_file",
+        lambda w: {"export_id": w.export.pk},
+        api=True,
+        anonymous=401,
+        default=404,
+        expect={"anna": 200},
+    ),
     Route("api:queue", api=True, anonymous=401, expect={"anna": 403, "bert": 403, "sanne": 403, "otto": 403}),
     Route(
         "api:decide",
@@ -375,6 +458,17 @@ def matrix_world(world):
         requested_by=world.anna,
     )
     world.photo = ready_photo(world)
+    world.entry = DiaryEntry.objects.create(
+        child=world.bo,
+        group=world.a.babies,
+        date=dt.date(2026, 11, 24),
+        author=world.sanne,
+        text="Fijne dag",
+        state="published",
+        media=world.photo,
+    )
+    world.export = DiaryExport(child=world.bo, requested_by=world.anna, pages=1)
+    world.export.file.save("schriftje.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
     world.batch = ImportBatch.objects.create(organisation=world.a.org, filename="a.csv", content=b"child_number\n")
     return world
 

@@ -51,3 +51,14 @@ def test_the_demo_has_a_living_feed_without_gps(db, client):
             assert len(Image.open(io.BytesIO(handle.read())).getexif()) == 0
     client.post("/accounts/login/", {"email": "ouder@demo.test", "password": DEMO_PASSWORD})
     assert client.get("/photos/").content.decode().count("/file/thumb/") >= 5
+
+
+def test_the_demo_babies_have_two_weeks_of_diary(db, client):
+    from portal.diary.models import DiaryEntry
+
+    call_command("load_demo")
+    noor = Child.objects.get(first_name="Noor")
+    entries = DiaryEntry.objects.filter(child=noor, state="published")
+    assert entries.count() >= 4 and entries.exclude(media=None).exists()
+    client.post("/accounts/login/", {"email": "ouder@demo.test", "password": DEMO_PASSWORD})
+    assert "Noor" in client.get(f"/children/{noor.pk}/diary/").content.decode()

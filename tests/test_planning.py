@@ -484,3 +484,15 @@ class TestPlacementChanges:
         roster(world.a.bso, 1)
         summary = selectors.day_summary([world.a.bso], TODAY)
         assert summary[(world.a.bso.pk, "afternoon")].free_places == 10  # ceil(A/10) <= 1
+
+
+def test_approve_all_asks_for_confirmation(client, world):
+    roster(world.a.babies, 2)
+    services.extra_day_request(
+        user=world.anna, child=world.bo, day=TUESDAY, day_parts=["morning"], pay_with_credit=False
+    )
+    login(client, world.paula)
+    client.post(reverse("planning:approve_all"))
+    assert PlanningRequest.objects.get().state == "pending"
+    client.post(reverse("planning:approve_all"), {"confirm": "yes"})
+    assert PlanningRequest.objects.get().state == "approved"

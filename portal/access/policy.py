@@ -386,3 +386,28 @@ def media_for_staff(user, media_id: int):
 
 def may_tag(user, group: Group) -> bool:
     return group.pk in roles_of(user).staff_group_ids
+
+
+# ---------------------------------------------------------------- the diary
+
+
+def diary_child_for_user(user, child_id: int) -> Child:
+    """A child's diary is for the child's guardians and the staff of the child's group only."""
+    roles = roles_of(user)
+    child = Child.objects.filter(pk=child_id).first()
+    if child is None:
+        raise Http404
+    if child.pk in roles.guardian_child_ids:
+        return child
+    today = clock.today()
+    placed = child.placements.filter(group_id__in=roles.staff_group_ids).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today)
+    )
+    if placed.exists():
+        return child
+    raise Http404
+
+
+def is_diary_staff(user, child: Child) -> bool:
+    """Staff of the child's group write staff entries and see drafts."""
+    return child.placements.filter(group_id__in=roles_of(user).staff_group_ids).exists()

@@ -1,6 +1,6 @@
 from ninja import NinjaAPI
 
-from portal.api import accounts, media, planning
+from portal.api import accounts, diary, media, planning
 
 api = NinjaAPI(
     title="Ouderportaal API",
@@ -13,3 +13,4 @@ api = NinjaAPI(
 api.add_router("", accounts.router)
 api.add_router("", planning.router)
 api.add_router("", media.router)
+api.add_router("", diary.router)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 PHOTO_FORMATS = {"JPEG", "PNG", "HEIF", "MPO"}
 VIDEO_BRANDS = (b"isom", b"iso2", b"mp41", b"mp42", b"avc1", b"qt  ", b"M4V ", b"MSNV", b"3gp4", b"3gp5", b"dash")
@@ -89,6 +89,17 @@ def _resized(image: Image.Image, longest: int) -> Image.Image:
 
 
 def process_photo(data: bytes) -> list[Output]:
+    # WeasyPrint (the diary's PDF) lets Pillow accept truncated images process-wide; a photo
+    # that did not arrive whole must be refused here, so this is switched off while we read.
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        return _process_photo(data)
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
+def _process_photo(data: bytes) -> list[Output]:
     Image.MAX_IMAGE_PIXELS = settings.MEDIA_MAX_PIXELS
     try:
         with Image.open(io.BytesIO(data)) as opened:

@@ -284,6 +284,11 @@ def load_demo() -> bool:
     Child.objects.filter(pk__in=[noor.pk, sem.pk, lotte.pk]).update(photo_consent=True)
     featured = list(Child.objects.filter(pk__in=[noor.pk, sem.pk]))
     load_demo_media([groups["Rupsjes"][0], groups["Vlinders"][0]], staff, featured)
+    from portal.diary.demo import load_demo_diary
+
+    rupsjes = groups["Rupsjes"][0]
+    babies = [c for c in Child.objects.filter(placements__group=rupsjes).distinct() if c.age_on(today) == 0]
+    load_demo_diary(rupsjes, babies, staff, today)
     return True
 
 

@@ -87,7 +87,9 @@ def _earn_credit(absence: Absence) -> Credit | None:
         expires_on=expires,
     )
     _event(
-        credit, CreditEvent.Kind.EARNED, _("Absence on %(day)s reported in time") % {"day": absence.date.isoformat()}
+        credit,
+        CreditEvent.Kind.EARNED,
+        _("Absence on %(day)s reported in time") % {"day": date_format(absence.date, "j F Y")},
     )
     return credit
 
@@ -209,7 +211,9 @@ def extra_day_request(
         credit.state = Credit.State.RESERVED
         credit.request = request
         credit.save(update_fields=["state", "request"])
-        _event(credit, CreditEvent.Kind.RESERVED, _("Extra day on %(day)s requested") % {"day": day.isoformat()})
+        _event(
+            credit, CreditEvent.Kind.RESERVED, _("Extra day on %(day)s requested") % {"day": date_format(day, "j F Y")}
+        )
     return request, True
 
 
@@ -282,7 +286,9 @@ def request_decide(*, planner, request: PlanningRequest, approve: bool, note: st
             credit.state = Credit.State.SPENT
             credit.save(update_fields=["state"])
             _event(
-                credit, CreditEvent.Kind.SPENT, _("Extra day on %(day)s approved") % {"day": request.date.isoformat()}
+                credit,
+                CreditEvent.Kind.SPENT,
+                _("Extra day on %(day)s approved") % {"day": date_format(request.date, "j F Y")},
             )
     else:
         _return_credits(request, _("Request rejected"))
@@ -315,7 +321,11 @@ def credits_expire(day: dt.date) -> str:
     for credit in Credit.objects.select_for_update().filter(state=Credit.State.AVAILABLE, expires_on__lt=day):
         credit.state = Credit.State.EXPIRED
         credit.save(update_fields=["state"])
-        _event(credit, CreditEvent.Kind.EXPIRED, _("Valid until %(day)s") % {"day": credit.expires_on.isoformat()})
+        _event(
+            credit,
+            CreditEvent.Kind.EXPIRED,
+            _("Valid until %(day)s") % {"day": date_format(credit.expires_on, "j F Y")},
+        )
         count += 1
     return f"{count} credits expired"
 

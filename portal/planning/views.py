@@ -281,6 +281,9 @@ def approve_all(request):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm approving all requests that fit."))
+        return redirect("planning:queue")
     approved, skipped = services.requests_approve_all_that_fit(
         planner=request.user, requests=list(_queue(request.user))
     )
@@ -308,7 +311,10 @@ def day_view(request, location_id: int):
     summary = selectors.day_summary(groups, day)
     closed = selectors.closed_locations_on([location.pk], day).get(location.pk, "")
     rows = [
-        {"group": g, "part": part, "summary": summary[(g.pk, part)]} for g in groups for part in selectors.DAY_PARTS
+        {"group": g, "part": part, "summary": summary[(g.pk, part)]}
+        for g in groups
+        for part in selectors.DAY_PARTS
+        if summary[(g.pk, part)].children or summary[(g.pk, part)].scheduled  # no care planned: no row
     ]
     return render(
         request,

@@ -1,0 +1,199 @@
+"""The diary for the app: read, write, reply, print."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.urls import reverse
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from portal.access import policy
+from portal.api.auth import TokenAuth
+from portal.diary import services
+from portal.diary.models import DiaryEntry, DiaryExport
+
+router = Router(tags=["diary"], auth=TokenAuth())
+
+
+class Message(Schema):
+    detail: str
+
+
+class Sleep(Schema):
+    from_: str = Field(alias="from", description="HH:MM")
+    to: str
+
+
+class Feed(Schema):
+    time: str
+    what: str = ""
+    ml: int | None = Field(default=None, ge=1, le=500)
+
+
+class Nappy(Schema):
+    time: str
+    kind: Literal["wet", "dirty", "dry"]
+
+
+class ReplyOut(Schema):
+    author: str
+    text: str
+    created_at: dt.datetime
+
+
+class EntryOut(Schema):
+    id: int
+    date: dt.date
+    state: str
+    by_guardian: bool
+    author: str
+    text: str
+    sleeps: list[dict]
+    feeds: list[dict]
+    nappies: list[dict]
+    mood: str
+    photo_url: str | None
+    replies: list[ReplyOut]
+
+
+class EntryIn(Schema):
+    date: dt.date
+    text: str = Field(default="", max_length=10000)
+    sleeps: list[dict] = Field(default_factory=list, description='[{"from": "09:30", "to": "11:00"}], staff only')
+    feeds: list[dict] = Field(default_factory=list, description='[{"time": "10:00", "what": "fles", "ml": 150}]')
+    nappies: list[dict] = Field(default_factory=list, description='[{"time": "11:15", "kind": "wet"}]')
+    mood: Literal["", "happy", "calm", "tired", "grumpy", "unwell"] = ""
+    publish: bool = True
+
+
+class ReplyIn(Schema):
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class ExportIn(Schema):
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+
+
+class ExportOut(Schema):
+    id: int
+    ready: bool
+    pages: int | None
+    error: str
+    download_url: str | None
+
+
+def _entry_out(entry: DiaryEntry) -> EntryOut:
+    photo = reverse("diary:photo", args=[entry.pk, "screen"]) if entry.media and entry.media.state == "ready" else None
+    return EntryOut(
+        id=entry.pk,
+        date=entry.date,
+        state=entry.state,
+        by_guardian=entry.by_guardian,
+        author=entry.author.get_short_name() if entry.author else "",
+        text=entry.text,
+        sleeps=entry.sleeps,
+        feeds=entry.feeds,
+        nappies=entry.nappies,
+        mood=entry.mood,
+        photo_url=photo,
+        replies=[
+            ReplyOut(author=r.author.get_short_name() if r.author else "", text=r.text, created_at=r.created_at)
+            for r in entry.replies.all()
+        ],
+    )
+
+
+@router.get("/children/{child_id}/diary", response=list[EntryOut])
+def entries(request, child_id: int, before: dt.date | None = None):
+    """Newest first, 30 a page; `before` gives the page before that day."""
+    child = policy.diary_child_for_user(request.user, child_id)
+    rows = child.diary_entries.select_related("author", "media").prefetch_related("replies__author")
+    if not policy.is_diary_staff(request.user, child):
+        rows = rows.filter(state=DiaryEntry.State.PUBLISHED)
+    if before:
+        rows = rows.filter(date__lt=before)
+    return [_entry_out(e) for e in rows.order_by("-date", "-id")[:30]]
+
+
+@router.post("/children/{child_id}/diary", response={201: EntryOut, 400: Message})
+def write(request, child_id: int, payload: EntryIn):
+    child = policy.diary_child_for_user(request.user, child_id)
+    staff = policy.is_diary_staff(request.user, child)
+    care = {"sleeps": payload.sleeps, "feeds": payload.feeds, "nappies": payload.nappies, "mood": payload.mood}
+    try:
+        entry = services.entry_save(
+            author=request.user,
+            child=child,
+            day=payload.date,
+            text=payload.text,
+            publish=payload.publish,
+            by_guardian=not staff,
+            **(care if staff else {}),
+        )
+    except (ValidationError, ValueError, TypeError) as exc:
+        return Status(400, {"detail": " ".join(getattr(exc, "messages", [str(exc)]))})
+    return Status(201, _entry_out(entry))
+
+
+@router.post("/diary/entries/{entry_id}/replies", response={201: ReplyOut, 400: Message})
+def reply(request, entry_id: int, payload: ReplyIn):
+    entry = DiaryEntry.objects.filter(pk=entry_id).first()
+    if entry is None:
+        raise Http404
+    child = policy.diary_child_for_user(request.user, entry.child_id)
+    if entry.state != DiaryEntry.State.PUBLISHED and not policy.is_diary_staff(request.user, child):
+        raise Http404
+    try:
+        created = services.reply_add(author=request.user, entry=entry, text=payload.text)
+    except ValidationError as exc:
+        return Status(400, {"detail": " ".join(exc.messages)})
+    return Status(201, ReplyOut(author=request.user.get_short_name(), text=created.text, created_at=created.created_at))
+
+
+def _export_out(export: DiaryExport) -> ExportOut:
+    url = reverse("api:diary_export_file", kwargs={"export_id": export.pk}) if export.file else None
+    return ExportOut(id=export.pk, ready=bool(export.file), pages=export.pages, error=export.error, download_url=url)
+
+
+@router.post("/children/{child_id}/diary/pdf", response={202: ExportOut, 400: Message})
+def export(request, child_id: int, payload: ExportIn):
+    """Ask for the PDF (made in the background); poll the export until it is ready."""
+    child = policy.diary_child_for_user(request.user, child_id)
+    try:
+        made = services.export_request(
+            user=request.user, child=child, first_day=payload.first_day, last_day=payload.last_day
+        )
+    except ValidationError as exc:
+        return Status(400, {"detail": " ".join(exc.messages)})
+    return Status(202, _export_out(made))
+
+
+def _own_export(request, export_id: int) -> DiaryExport:
+    made = DiaryExport.objects.filter(pk=export_id, requested_by=request.user).first()
+    if made is None:
+        raise Http404
+    policy.diary_child_for_user(request.user, made.child_id)
+    return made
+
+
+@router.get("/diary/exports/{export_id}", response=ExportOut)
+def export_status(request, export_id: int):
+    return _export_out(_own_export(request, export_id))
+
+
+@router.get("/diary/exports/{export_id}/file", url_name="diary_export_file")
+def export_file(request, export_id: int):
+    made = _own_export(request, export_id)
+    if not made.file:
+        raise Http404
+    return FileResponse(
+        made.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=made.file.name.rsplit("/", 1)[-1],
+    )

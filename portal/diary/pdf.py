@@ -1,0 +1,58 @@
+"""The diary as a printable keepsake: HTML and CSS to PDF with WeasyPrint, photos included."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from portal.children.models import Child
+from portal.diary.models import DiaryEntry
+
+
+def entries_for_print(child: Child, first_day: dt.date | None, last_day: dt.date | None):
+    entries = DiaryEntry.objects.filter(child=child, state=DiaryEntry.State.PUBLISHED)
+    if first_day:
+        entries = entries.filter(date__gte=first_day)
+    if last_day:
+        entries = entries.filter(date__lte=last_day)
+    return (
+        entries.select_related("author", "media")
+        .prefetch_related("media__renditions", "replies__author")
+        .order_by("date", "id")
+    )
+
+
+def _photo_url(entry: DiaryEntry) -> str | None:
+    if entry.media is None or entry.media.state != "ready":
+        return None
+    rendition = entry.media.rendition("poster" if entry.media.kind == "video" else "screen")
+    return rendition.file.path if rendition else None
+
+
+def diary_pdf(child: Child, first_day: dt.date | None = None, last_day: dt.date | None = None) -> tuple[bytes, int]:
+    """The PDF and its number of pages."""
+    from weasyprint import HTML
+
+    entries = list(entries_for_print(child, first_day, last_day))
+    days: list[dict] = []
+    for entry in entries:
+        if not days or days[-1]["date"] != entry.date:
+            days.append({"date": entry.date, "entries": []})
+        days[-1]["entries"].append({"entry": entry, "photo": _photo_url(entry)})
+    placement = child.placements.select_related("group__location").order_by("-start_date").first()
+    language = next((g.user.language for g in child.guardians.select_related("user")), "nl")
+    with translation.override(language):
+        html = render_to_string(
+            "diary/pdf.html",
+            {
+                "child": child,
+                "days": days,
+                "group": placement.group if placement else None,
+                "first": entries[0].date if entries else first_day,
+                "last": entries[-1].date if entries else last_day,
+            },
+        )
+    document = HTML(string=html, base_url="/").render()
+    return document.write_pdf(), len(document.pages)

@@ -1,0 +1,110 @@
+"""Writes of the diary: staff entries (draft, then published), guardians' entries and replies,
+and the PDF of the whole diary."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from portal.children.models import Child
+from portal.core import clock
+from portal.diary.models import DiaryEntry, DiaryExport, DiaryReply
+
+CARE_FIELDS = ("sleeps", "feeds", "nappies", "mood")
+
+
+def _validate_care(sleeps, feeds, nappies) -> None:
+    def time_ok(value) -> bool:
+        try:
+            dt.time.fromisoformat(value)
+        except (TypeError, ValueError):
+            return False
+        return True
+
+    for item in sleeps:
+        if not (time_ok(item.get("from")) and time_ok(item.get("to"))):
+            raise ValidationError(_("A nap needs a start and an end time, like 09:30 and 11:00."))
+    for item in feeds:
+        if not time_ok(item.get("time")):
+            raise ValidationError(_("A bottle or meal needs a time, like 12:15."))
+        if item.get("ml") not in (None, "") and not (0 < int(item["ml"]) <= 500):
+            raise ValidationError(_("A bottle holds between 1 and 500 ml."))
+    for item in nappies:
+        if not time_ok(item.get("time")) or item.get("kind") not in ("wet", "dirty", "dry"):
+            raise ValidationError(_("A nappy needs a time and wet, dirty or dry."))
+
+
+@transaction.atomic
+def entry_save(
+    *,
+    author,
+    child: Child,
+    day: dt.date,
+    text: str,
+    publish: bool,
+    by_guardian: bool = False,
+    sleeps=(),
+    feeds=(),
+    nappies=(),
+    mood: str = "",
+    media=None,
+    entry: DiaryEntry | None = None,
+) -> DiaryEntry:
+    """Write or update an entry; staff may keep it as a draft, guardians' entries are published."""
+    sleeps, feeds, nappies = list(sleeps), list(feeds), list(nappies)
+    _validate_care(sleeps, feeds, nappies)
+    if not text.strip() and not (sleeps or feeds or nappies or mood or media):
+        raise ValidationError(_("Write something, or fill in a care note."))
+    if day > clock.today():
+        raise ValidationError(_("The diary is about days that have come; choose today or earlier."))
+    entry = entry or DiaryEntry(child=child, author=author, by_guardian=by_guardian)
+    was_published = entry.state == DiaryEntry.State.PUBLISHED
+    placement = next((p for p in child.placements.select_related("group") if p.is_active_on(day)), None)
+    entry.group = placement.group if placement else None
+    entry.date, entry.text = day, text.strip()
+    entry.sleeps, entry.feeds, entry.nappies, entry.mood, entry.media = sleeps, feeds, nappies, mood, media
+    if publish or by_guardian:
+        entry.state = DiaryEntry.State.PUBLISHED
+        entry.published_at = entry.published_at or clock.now()
+    entry.save()
+    if entry.state == DiaryEntry.State.PUBLISHED and not was_published and not by_guardian:
+        from portal.diary.tasks import notify_entry
+
+        transaction.on_commit(lambda: notify_entry.enqueue(entry.pk))
+    return entry
+
+
+def reply_add(*, author, entry: DiaryEntry, text: str) -> DiaryReply:
+    if not text.strip():
+        raise ValidationError(_("Write a reply first."))
+    return DiaryReply.objects.create(entry=entry, author=author, text=text.strip()[:5000])
+
+
+def export_request(*, user, child: Child, first_day: dt.date | None, last_day: dt.date | None) -> DiaryExport:
+    if first_day and last_day and first_day > last_day:
+        raise ValidationError(_("The first day comes after the last day."))
+    export = DiaryExport.objects.create(child=child, requested_by=user, first_day=first_day, last_day=last_day)
+    from portal.diary.tasks import make_pdf
+
+    transaction.on_commit(lambda: make_pdf.enqueue(export.pk))
+    return export
+
+
+def export_make(export_id: int) -> DiaryExport:
+    from portal.diary.pdf import diary_pdf
+
+    export = DiaryExport.objects.select_related("child").get(pk=export_id)
+    try:
+        content, pages = diary_pdf(export.child, export.first_day, export.last_day)
+    except Exception as exc:  # noqa: BLE001 - tell the person who asked, keep the details in the log
+        export.error = _("The PDF could not be made.")[:300]
+        export.save(update_fields=["error"])
+        raise exc
+    export.pages = pages
+    export.file.save(f"schriftje-{export.child.first_name.lower()}-{export.pk}.pdf", ContentFile(content), save=False)
+    export.save(update_fields=["file", "pages"])
+    return export

@@ -1,0 +1,232 @@
+"""Pages of the diary. Only the child's guardians and the staff of the child's group see it;
+`portal.access.policy.diary_child_for_user` decides."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.access import policy
+from portal.core import clock
+from portal.diary import services
+from portal.diary.models import DiaryEntry, DiaryExport, DiaryTemplate
+from portal.media.views import serve_rendition
+from portal.planning.selectors import attendance
+
+
+def _rows(request, prefix: str, fields: tuple[str, ...], count: int) -> list[dict]:
+    rows = []
+    for index in range(count):
+        row = {f: request.POST.get(f"{prefix}-{index}-{f}", "").strip() for f in fields}
+        if any(row.values()):
+            rows.append(row)
+    return rows
+
+
+def _care_from_post(request) -> dict:
+    feeds = _rows(request, "feed", ("time", "what", "ml"), 4)
+    for feed in feeds:
+        if feed["ml"] and not feed["ml"].isdigit():
+            raise ValidationError(_("A bottle holds between 1 and 500 ml."))
+        feed["ml"] = int(feed["ml"]) if feed["ml"] else None
+    return {
+        "sleeps": [{"from": r["from"], "to": r["to"]} for r in _rows(request, "sleep", ("from", "to"), 3)],
+        "feeds": feeds,
+        "nappies": _rows(request, "nappy", ("time", "kind"), 4),
+        "mood": request.POST.get("mood", "") if request.POST.get("mood", "") in DiaryEntry.Mood.values else "",
+    }
+
+
+def _photo_from_post(request, child):
+    upload = request.FILES.get("photo")
+    if not upload:
+        return None
+    from portal.media.services import media_receive
+
+    placement = next(
+        (p for p in child.placements.select_related("group__location") if p.is_active_on(clock.today())), None
+    )
+    if placement is None:
+        raise ValidationError(_("A photo can be added while the child has a placement."))
+    item, _created = media_receive(
+        user=request.user,
+        group=placement.group,
+        upload=upload,
+        upload_key=request.POST.get("upload_key", "")[:60] or f"diary-{dt.datetime.now().timestamp()}",
+        caption="",
+        child_ids=[],
+    )
+    return item
+
+
+@login_required
+def child_diary(request, child_id: int):
+    child = policy.diary_child_for_user(request.user, child_id)
+    staff = policy.is_diary_staff(request.user, child)
+    entries = child.diary_entries.select_related("author", "media").prefetch_related("replies__author")
+    if not staff:
+        entries = entries.filter(state=DiaryEntry.State.PUBLISHED)
+    page = Paginator(entries.order_by("-date", "-id"), 20).get_page(request.GET.get("page"))
+    exports = DiaryExport.objects.filter(child=child, requested_by=request.user)[:5]
+    return render(
+        request,
+        "diary/child.html",
+        {
+            "child": child,
+            "page": page,
+            "staff": staff,
+            "today": clock.today(),
+            "exports": exports,
+            "moods": DiaryEntry.Mood.choices,
+            "is_guardian": child.pk in policy.roles_of(request.user).guardian_child_ids,
+        },
+    )
+
+
+@login_required
+def write(request, child_id: int, entry_id: int | None = None):
+    """Staff write (or edit) an entry: text, care notes as quick inputs, a photo or video."""
+    child = policy.diary_child_for_user(request.user, child_id)
+    is_staff = policy.is_diary_staff(request.user, child)
+    entry = None
+    if entry_id is not None:
+        entry = child.diary_entries.filter(pk=entry_id).first()
+        if entry is None or (not is_staff and entry.author_id != request.user.pk):
+            raise Http404
+    if not is_staff and entry is None and request.method == "GET":
+        return redirect("diary:child", child_id=child.pk)
+    templates = DiaryTemplate.objects.filter(group__placements__child=child).distinct()
+    error = ""
+    if request.method == "POST":
+        try:
+            raw_day = request.POST.get("date", "") or clock.today().isoformat()
+            day = dt.date.fromisoformat(raw_day)
+            care = _care_from_post(request) if is_staff else {}
+            media = _photo_from_post(request, child)
+            services.entry_save(
+                author=request.user,
+                child=child,
+                day=day,
+                text=request.POST.get("text", ""),
+                publish=request.POST.get("action") == "publish" or not is_staff,
+                by_guardian=not is_staff,
+                media=media or (entry.media if entry else None),
+                entry=entry,
+                **care,
+            )
+        except ValueError:
+            error = _("Give the day as a date.")
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Saved in the diary."))
+            if is_staff and request.POST.get("next_for_group"):
+                return redirect("diary:group", group_id=int(request.POST["next_for_group"]))
+            return redirect("diary:child", child_id=child.pk)
+    chosen = templates.filter(pk=request.GET.get("template") or 0).first()
+    return render(
+        request,
+        "diary/write.html",
+        {
+            "child": child,
+            "entry": entry,
+            "templates": templates,
+            "template_text": chosen.text if chosen else "",
+            "moods": DiaryEntry.Mood.choices,
+            "today": clock.today(),
+            "error": error,
+            "staff": is_staff,
+            "rows3": range(3),
+            "rows4": range(4),
+            "group_id": request.GET.get("group", ""),
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def reply(request, entry_id: int):
+    entry = DiaryEntry.objects.filter(pk=entry_id).first()
+    if entry is None:
+        raise Http404
+    child = policy.diary_child_for_user(request.user, entry.child_id)
+    if entry.state != DiaryEntry.State.PUBLISHED and not policy.is_diary_staff(request.user, child):
+        raise Http404
+    try:
+        services.reply_add(author=request.user, entry=entry, text=request.POST.get("text", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("diary:child", child_id=child.pk)
+
+
+@login_required
+def entry_photo(request, entry_id: int, name: str):
+    """The photo or video of an entry, for whoever may read the diary."""
+    entry = DiaryEntry.objects.select_related("media").filter(pk=entry_id).first()
+    if entry is None or entry.media is None or entry.media.state != "ready":
+        raise Http404
+    child = policy.diary_child_for_user(request.user, entry.child_id)
+    if entry.state != DiaryEntry.State.PUBLISHED and not policy.is_diary_staff(request.user, child):
+        raise Http404
+    return serve_rendition(entry.media, name)
+
+
+@login_required
+def group_today(request, group_id: int):
+    """The end of the day: the group's children expected today, and whose entry is still missing."""
+    group = policy.group_for_user(request.user, group_id)
+    if group.pk not in policy.roles_of(request.user).staff_group_ids:
+        raise PermissionDenied
+    today = clock.today()
+    present = attendance([group], today, still_placed_on=today)[group.pk]
+    written = {
+        e.child_id: e for e in DiaryEntry.objects.filter(group=group, date=today, by_guardian=False).order_by("id")
+    }
+    rows = [{"child": p.child, "entry": written.get(p.child.pk)} for p in present]
+    missing = sum(1 for r in rows if r["entry"] is None or r["entry"].state != DiaryEntry.State.PUBLISHED)
+    return render(request, "diary/group.html", {"group": group, "rows": rows, "missing": missing, "today": today})
+
+
+@login_required
+@require_POST
+def export_request(request, child_id: int):
+    child = policy.diary_child_for_user(request.user, child_id)
+
+    def day(name):
+        raw = request.POST.get(name, "")
+        return dt.date.fromisoformat(raw) if raw else None
+
+    try:
+        services.export_request(user=request.user, child=child, first_day=day("first"), last_day=day("last"))
+    except ValueError:
+        messages.error(request, _("Give the days as dates."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The PDF is being made; it appears below in a moment."))
+    return redirect("diary:child", child_id=child.pk)
+
+
+@login_required
+def export_download(request, export_id: int):
+    export = DiaryExport.objects.filter(pk=export_id, requested_by=request.user).first()
+    if export is None or not export.file:
+        raise Http404
+    policy.diary_child_for_user(request.user, export.child_id)
+    response = FileResponse(
+        export.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=export.file.name.rsplit("/", 1)[-1],
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
