@@ -384,10 +384,6 @@ def media_for_staff(user, media_id: int):
     return item
 
 
-def may_tag(user, group: Group) -> bool:
-    return group.pk in roles_of(user).staff_group_ids
-
-
 # ---------------------------------------------------------------- the diary
 
 
@@ -411,3 +407,20 @@ def diary_child_for_user(user, child_id: int) -> Child:
 def is_diary_staff(user, child: Child) -> bool:
     """Staff of the child's group write staff entries and see drafts."""
     return child.placements.filter(group_id__in=roles_of(user).staff_group_ids).exists()
+
+
+def staff_group_for_user(user, group_id: int) -> Group:
+    """A group the user works on as staff (to share photos, write the diary): another
+    organisation's is a 404, a group of the user's own organisation without the role a 403."""
+    group = group_for_user(user, group_id)
+    if group.pk not in roles_of(user).staff_group_ids:
+        raise PermissionDenied
+    return group
+
+
+def require_planner(user) -> frozenset[int]:
+    """The locations the user decides requests for; none at all is a 403."""
+    location_ids = planner_location_ids(user)
+    if not location_ids:
+        raise PermissionDenied
+    return location_ids

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Router, Schema, Status
 from pydantic import Field
@@ -237,9 +237,7 @@ def credits(request, child_id: int):
 @router.get("/planning/queue", response=list[QueueItemOut])
 def queue(request):
     """Open requests of the planner's locations, oldest first, each with the ratio verdict."""
-    location_ids = policy.planner_location_ids(request.user)
-    if not location_ids:
-        raise PermissionDenied
+    location_ids = policy.require_planner(request.user)
     pending = (
         PlanningRequest.objects.filter(state=PlanningRequest.State.PENDING, group__location_id__in=location_ids)
         .select_related("child", "group__location", "absence")

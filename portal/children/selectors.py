@@ -10,10 +10,6 @@ from django.db.models import Prefetch, Q, QuerySet
 from portal.children.models import Child, Placement
 
 
-def placements_active_on(day: dt.date) -> Q:
-    return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
-
-
 def current_and_upcoming_placements(day: dt.date) -> QuerySet[Placement]:
     return (
         Placement.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=day))

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -183,9 +183,7 @@ def entry_photo(request, entry_id: int, name: str):
 @login_required
 def group_today(request, group_id: int):
     """The end of the day: the group's children expected today, and whose entry is still missing."""
-    group = policy.group_for_user(request.user, group_id)
-    if group.pk not in policy.roles_of(request.user).staff_group_ids:
-        raise PermissionDenied
+    group = policy.staff_group_for_user(request.user, group_id)
     today = clock.today()
     present = attendance([group], today, still_placed_on=today)[group.pk]
     written = {

@@ -8,7 +8,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +18,6 @@ from portal.access import policy
 from portal.media import selectors, services
 from portal.media.models import MediaItem, Rendition
 from portal.media.processing import MediaRejected
-from portal.organisations.models import Group
 
 INLINE = {"thumb", "screen", "poster", "video"}
 
@@ -108,17 +107,10 @@ def media_file(request, media_id: int, name: str):
 # ---------------------------------------------------------------- staff
 
 
-def _staff_group(request, group_id: int) -> Group:
-    group = policy.group_for_user(request.user, group_id)
-    if not policy.may_tag(request.user, group):
-        raise PermissionDenied
-    return group
-
-
 @login_required
 def group_media(request, group_id: int):
     """Upload and tag: the staff page of a group's photos and videos."""
-    group = _staff_group(request, group_id)
+    group = policy.staff_group_for_user(request.user, group_id)
     recent = MediaItem.objects.filter(group=group).prefetch_related("tags__child", "renditions").order_by("-id")[:30]
     children = list(services.taggable_children(group))
     return render(
@@ -140,7 +132,7 @@ def group_media(request, group_id: int):
 def upload(request, group_id: int):
     """One or more files. Each file is stored whole or not at all; with the same upload key the
     device can send a file again after a broken connection without making a second copy."""
-    group = _staff_group(request, group_id)
+    group = policy.staff_group_for_user(request.user, group_id)
     files = request.FILES.getlist("files")
     wants_json = request.headers.get("Accept", "").startswith("application/json")
     child_ids = [int(x) for x in request.POST.getlist("children") if x.isdigit()]

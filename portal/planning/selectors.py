@@ -264,10 +264,6 @@ class CalendarDay:
     absence: Absence | None = None
     requests: list[PlanningRequest] = field(default_factory=list)
 
-    @property
-    def is_weekend(self) -> bool:
-        return self.date.weekday() >= 5
-
 
 def child_calendar(child: Child, first: dt.date, last: dt.date) -> list[CalendarDay]:
     """Every day from `first` to `last` with the child's planned day parts, closing days,

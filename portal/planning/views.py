@@ -42,25 +42,38 @@ def _month(request) -> dt.date:
         return clock.today().replace(day=1)
 
 
+def _weeks(child, month: dt.date) -> list[list]:
+    """The calendar of `month`, in whole weeks from Monday to Sunday."""
+    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    days = selectors.child_calendar(
+        child, month - dt.timedelta(days=month.weekday()), last + dt.timedelta(days=6 - last.weekday())
+    )
+    for day in days:
+        day.in_month = day.date.month == month.month
+    return [days[i : i + 7] for i in range(0, len(days), 7)]
+
+
+def _absence_form(child, allowed: bool, data=None) -> forms.AbsenceForm:
+    """The absence form, with each upcoming planned day saying whether it still earns a credit."""
+    upcoming = selectors.upcoming_planned_days(child, clock.today()) if allowed else []
+    previews = {day: services.credit_preview(child.organisation, day) for day, _parts in upcoming}
+    return forms.AbsenceForm(upcoming, previews, data=data, prefix="absence")
+
+
 @login_required
 def child_calendar(request, child_id: int):
     child = _guardian_child(request, child_id)
-    today = clock.today()
     month = _month(request)
-    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-    first_shown = month - dt.timedelta(days=month.weekday())
-    last_shown = last + dt.timedelta(days=6 - last.weekday())
-    days = selectors.child_calendar(child, first_shown, last_shown)
-    for day in days:
-        day.in_month = day.date.month == month.month
-    weeks = [days[i : i + 7] for i in range(0, len(days), 7)]
     decision = policy.planning_request_decision(request.user, child)
-    organisation = child.organisation
-    upcoming = selectors.upcoming_planned_days(child, today) if decision else []
-    previews = {day: services.credit_preview(organisation, day) for day, _parts in upcoming}
-    absence_form = forms.AbsenceForm(upcoming, previews, prefix="absence")
-    extra_form = forms.ExtraDayForm(prefix="extra")
-    return _calendar_page(request, child, month, weeks, decision, absence_form, extra_form)
+    return _calendar_page(
+        request,
+        child,
+        month,
+        _weeks(child, month),
+        decision,
+        _absence_form(child, decision.allowed),
+        forms.ExtraDayForm(prefix="extra"),
+    )
 
 
 def _calendar_page(request, child, month, weeks, decision, absence_form, extra_form, status=200):
@@ -95,10 +108,7 @@ def _calendar_page(request, child, month, weeks, decision, absence_form, extra_f
 @require_POST
 def absence_report(request, child_id: int):
     child = _guardian_child(request, child_id)
-    today = clock.today()
-    upcoming = selectors.upcoming_planned_days(child, today)
-    previews = {day: services.credit_preview(child.organisation, day) for day, _parts in upcoming}
-    form = forms.AbsenceForm(upcoming, previews, data=request.POST, prefix="absence")
+    form = _absence_form(child, True, data=request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -147,27 +157,15 @@ def extra_day_request(request, child_id: int):
 
 
 def _form_error_page(request, child, absence_form=None, extra_form=None):
-    today = clock.today()
-    month = today.replace(day=1)
-    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-    days = selectors.child_calendar(
-        child, month - dt.timedelta(days=month.weekday()), last + dt.timedelta(days=6 - last.weekday())
-    )
-    for day in days:
-        day.in_month = day.date.month == month.month
+    month = clock.today().replace(day=1)
     decision = policy.planning_request_decision(request.user, child)
-    if absence_form is None:
-        upcoming = selectors.upcoming_planned_days(child, today) if decision else []
-        previews = {day: services.credit_preview(child.organisation, day) for day, _parts in upcoming}
-        absence_form = forms.AbsenceForm(upcoming, previews, prefix="absence")
-    weeks = [days[i : i + 7] for i in range(0, len(days), 7)]
     return _calendar_page(
         request,
         child,
         month,
-        weeks,
+        _weeks(child, month),
         decision,
-        absence_form,
+        absence_form or _absence_form(child, decision.allowed),
         extra_form or forms.ExtraDayForm(prefix="extra"),
         status=400,
     )
@@ -248,10 +246,7 @@ def _queue(user):
 
 @login_required
 def queue(request):
-    if not policy.planner_location_ids(request.user):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied
+    policy.require_planner(request.user)
     page = Paginator(_queue(request.user), 25).get_page(request.GET.get("page"))
     verdicts = selectors.verdicts_for(list(page))
     items = [{"request": r, "verdict": verdicts[r.pk]} for r in page]
@@ -277,10 +272,7 @@ def decide(request, request_id: int):
 @login_required
 @require_POST
 def approve_all(request):
-    if not policy.planner_location_ids(request.user):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied
+    policy.require_planner(request.user)
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Tick the box to confirm approving all requests that fit."))
         return redirect("planning:queue")
