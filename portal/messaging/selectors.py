@@ -1,0 +1,171 @@
+"""Reads of messages: lists with unread counts, search, and the unread total of the navigation.
+
+Unread for one person: messages after their read mark in a thread they may read, not written
+by themselves. Staff count only the families' messages in their groups' threads (a colleague's
+reply, or a message staff sent to every family, is not something to act on); guardians count
+every message they did not write (the group's and the other guardian's). Each list and the total
+is one query, however many threads and messages there are.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Left
+
+from portal.access import policy
+from portal.messaging.models import Message, ReadMark, Thread
+
+EXCERPT_LENGTH = 160
+
+
+def _counted(user, roles) -> Q:
+    """Which messages (relative to Message) count as unread-able for this user."""
+    return (Q(thread__child_id__in=roles.guardian_child_ids) | Q(by_staff=False)) & ~Q(author_id=user.pk)
+
+
+def unread_total(user) -> int:
+    """Unread messages of the user in every thread they may read (one query)."""
+    roles = policy.roles_of(user)
+    if not (roles.guardian_child_ids or roles.staff_group_ids):
+        return 0
+    mark = ReadMark.objects.filter(thread_id=OuterRef("thread_id"), user_id=user.pk).values("last_read_message_id")[:1]
+    return (
+        Message.objects.filter(
+            Q(thread__child_id__in=roles.guardian_child_ids)
+            | Q(thread__group_id__in=roles.staff_group_ids, by_staff=False)
+        )
+        .exclude(author_id=user.pk)
+        .filter(id__gt=Coalesce(Subquery(mark, output_field=IntegerField()), Value(0)))
+        .count()
+    )
+
+
+def with_counts(user, threads: QuerySet[Thread]) -> QuerySet[Thread]:
+    """Threads with `unread` (for this user), `message_count` and `excerpt` (the newest
+    message's first characters), the child and the group, in one query."""
+    roles = policy.roles_of(user)
+    mark = ReadMark.objects.filter(thread_id=OuterRef(OuterRef("pk")), user_id=user.pk).values("last_read_message_id")[
+        :1
+    ]
+    unread = (
+        Message.objects.filter(thread_id=OuterRef("pk"))
+        .filter(_counted(user, roles))
+        .filter(id__gt=Coalesce(Subquery(mark, output_field=IntegerField()), Value(0)))
+        .order_by()
+        .values("thread_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    newest = Message.objects.filter(thread_id=OuterRef("pk")).order_by("-id")
+    total = (
+        Message.objects.filter(thread_id=OuterRef("pk"))
+        .order_by()
+        .values("thread_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return threads.select_related("child", "group__location").annotate(
+        unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
+        message_count=Coalesce(Subquery(total, output_field=IntegerField()), Value(0)),
+        excerpt=Subquery(newest.annotate(short=Left("body", EXCERPT_LENGTH)).values("short")[:1]),
+        last_by_staff=Subquery(newest.values("by_staff")[:1]),
+    )
+
+
+def guardian_threads(user) -> QuerySet[Thread]:
+    """The guardian's conversations, with every group, newest first."""
+    roles = policy.roles_of(user)
+    threads = policy.visible_threads(user).filter(child_id__in=roles.guardian_child_ids)
+    return with_counts(user, threads).order_by("-last_message_at", "-id")
+
+
+def search(threads: QuerySet[Thread], q: str) -> QuerySet[Thread]:
+    """Threads whose subject, child's name or any message contains `q` (any case)."""
+    q = (q or "").strip()[:100]
+    if not q:
+        return threads
+    words = q.split()
+    for word in words:
+        threads = threads.filter(
+            Q(subject__icontains=word)
+            | Q(child__first_name__icontains=word)
+            | Q(child__last_name__icontains=word)
+            | Q(id__in=Message.objects.filter(body__icontains=word).values("thread_id"))
+        )
+    return threads
+
+
+STATES = ("open", "handled", "all")
+
+
+def staff_threads(user, *, group_ids, state: str = "open", q: str = "") -> QuerySet[Thread]:
+    """Threads of the given groups (only those the user works on), filtered and searched."""
+    allowed = policy.roles_of(user).staff_group_ids
+    threads = policy.visible_threads(user).filter(group_id__in=[g for g in group_ids if g in allowed])
+    if state == "open":
+        threads = threads.filter(handled_at__isnull=True)
+    elif state == "handled":
+        threads = threads.filter(handled_at__isnull=False)
+    return with_counts(user, search(threads, q)).order_by("-last_message_at", "-id")
+
+
+def inbox_groups(user) -> list:
+    """The user's groups, each with `unread` (family messages not yet read) and `open_count`."""
+    from portal.organisations.models import Group
+
+    roles = policy.roles_of(user)
+    mark = ReadMark.objects.filter(thread_id=OuterRef("thread_id"), user_id=user.pk).values("last_read_message_id")[:1]
+    unread = (
+        Message.objects.filter(thread__group_id=OuterRef("pk"), by_staff=False)
+        .exclude(author_id=user.pk)
+        .filter(id__gt=Coalesce(Subquery(mark, output_field=IntegerField()), Value(0)))
+        .order_by()
+        .values("thread__group_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    open_count = (
+        Thread.objects.filter(group_id=OuterRef("pk"), handled_at__isnull=True)
+        .order_by()
+        .values("group_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return list(
+        Group.objects.filter(id__in=roles.staff_group_ids)
+        .select_related("location")
+        .annotate(
+            unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
+            open_count=Coalesce(Subquery(open_count, output_field=IntegerField()), Value(0)),
+        )
+        .order_by("location__name", "name")
+    )
+
+
+def thread_messages(thread: Thread, *, before: int | None = None, limit: int = 30) -> tuple[list[Message], int | None]:
+    """The newest `limit` messages (older than message id `before`), oldest first, with their
+    attachments and authors; and the id to ask for the page before, if there is one."""
+    rows = thread.messages.select_related("author").prefetch_related("attachments").order_by("-id")
+    if before:
+        rows = rows.filter(id__lt=before)
+    page = list(rows[: limit + 1])
+    older = page[limit - 1].pk if len(page) > limit else None
+    page = page[:limit]
+    page.reverse()
+    return page, older
+
+
+def unread_in_thread(user, thread: Thread) -> int:
+    roles = policy.roles_of(user)
+    mark = (
+        ReadMark.objects.filter(thread=thread, user_id=user.pk).values_list("last_read_message_id", flat=True).first()
+    )
+    return thread.messages.filter(_counted(user, roles)).filter(id__gt=mark or 0).count()
+
+
+def read_mark_id(user, thread: Thread) -> int:
+    """The id of the last message the user has read (0: nothing yet); newer ones are new."""
+    return (
+        ReadMark.objects.filter(thread=thread, user_id=user.pk).values_list("last_read_message_id", flat=True).first()
+        or 0
+    )

@@ -1,0 +1,335 @@
+"""Writes of messages: start a conversation, reply, write to every family of a group, read
+marks, handled/reopen, and the checking of attachments.
+
+Attachments are checked and processed before anything is stored: a broken, fake or too large
+file refuses the whole message with a message saying which file and why, and nothing is saved.
+Photos are saved again without metadata (portal.media.processing); PDFs are recognised by their
+content and kept as sent (they are only ever served as a download).
+
+Every message may carry an idempotency key (the form's hidden field, or the app's): the same key
+from the same author makes one message, however often it is sent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.db.models.functions import Greatest
+from django.utils.translation import gettext as _
+
+from portal.access import policy
+from portal.core import clock
+from portal.media.processing import MediaRejected, check_upload, process_photo, sniff_kind
+from portal.messaging.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, Attachment, Message, ReadMark, Thread
+
+MAX_ATTACHMENTS = 4
+PDF_MAX_BYTES_DEFAULT = 10 * 1024 * 1024
+KEY_PATTERN = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def pdf_max_bytes() -> int:
+    return getattr(settings, "MESSAGE_MAX_PDF_BYTES", PDF_MAX_BYTES_DEFAULT)
+
+
+@dataclass
+class PreparedFile:
+    """An attachment that passed every check, ready to store."""
+
+    kind: str
+    name: str
+    content_type: str
+    content: bytes
+    thumbnail: bytes | None = None
+    width: int | None = None
+    height: int | None = None
+
+
+def clean_key(key: str | None) -> str:
+    """The idempotency key as stored: letters, digits, - and _, at most 64."""
+    return KEY_PATTERN.sub("", key or "")[:64]
+
+
+def _clean_name(name: str, fallback: str) -> str:
+    name = PurePath((name or "").replace("\\", "/")).name
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>|:*?').strip(" .")
+    return (name or fallback)[-150:]
+
+
+def _check_pdf(name: str, data: bytes) -> None:
+    if len(data) > pdf_max_bytes():
+        raise ValidationError(
+            _("%(name)s is too large: at most %(limit)d MB for a PDF.")
+            % {"name": name, "limit": pdf_max_bytes() // (1024 * 1024)}
+        )
+    tail = data[-2048:]
+    if not re.match(rb"%PDF-\d\.\d", data[:8]) or b"%%EOF" not in tail or b"startxref" not in tail:
+        raise ValidationError(_("%(name)s is damaged or incomplete; please send it again.") % {"name": name})
+
+
+def attachments_prepare(uploads: Iterable) -> list[PreparedFile]:
+    """Check and process uploaded files (Django UploadedFile objects); any problem raises a
+    ValidationError naming the file."""
+    uploads = [u for u in uploads if u is not None]
+    if len(uploads) > MAX_ATTACHMENTS:
+        raise ValidationError(_("At most %(count)d attachments per message.") % {"count": MAX_ATTACHMENTS})
+    prepared = []
+    for upload in uploads:
+        name = _clean_name(upload.name, "bijlage")
+        size = upload.size or 0
+        if size == 0:
+            raise ValidationError(_("%(name)s is empty (0 bytes).") % {"name": name})
+        upload.seek(0)
+        head = upload.read(32)
+        upload.seek(0)
+        if head.startswith(b"%PDF-"):
+            if size > pdf_max_bytes():
+                raise ValidationError(
+                    _("%(name)s is too large: at most %(limit)d MB for a PDF.")
+                    % {"name": name, "limit": pdf_max_bytes() // (1024 * 1024)}
+                )
+            data = upload.read()
+            _check_pdf(name, data)
+            stem = PurePath(name).stem or "document"
+            prepared.append(PreparedFile("pdf", f"{stem}.pdf", "application/pdf", data))
+            continue
+        if sniff_kind(head) != "photo":
+            raise ValidationError(
+                _("%(name)s cannot be sent: attach photos (JPEG, PNG, HEIC) or PDF documents.") % {"name": name}
+            )
+        try:
+            check_upload(name, size, head)
+            outputs = {o.name: o for o in process_photo(upload.read())}
+        except MediaRejected as exc:
+            message = str(exc)
+            raise ValidationError(message if name in message else f"{name}: {message}") from exc
+        screen, thumb = outputs["screen"], outputs["thumb"]
+        stem = PurePath(name).stem or "foto"
+        prepared.append(
+            PreparedFile(
+                "photo", f"{stem}.jpg", "image/jpeg", screen.content, thumb.content, screen.width, screen.height
+            )
+        )
+    return prepared
+
+
+def _check_text(body: str, subject: str, prepared: list[PreparedFile]) -> tuple[str, str]:
+    body = (body or "").strip()
+    subject = " ".join((subject or "").split())
+    if not body and not prepared:
+        raise ValidationError(_("Write a message, or attach a photo or PDF."))
+    if len(body) > BODY_MAX_LENGTH:
+        raise ValidationError(
+            _("A message can be at most %(limit)d characters; this one has %(count)d.")
+            % {"limit": BODY_MAX_LENGTH, "count": len(body)}
+        )
+    if len(subject) > SUBJECT_MAX_LENGTH:
+        raise ValidationError(_("The subject can be at most %(limit)d characters.") % {"limit": SUBJECT_MAX_LENGTH})
+    return body, subject
+
+
+def _store(message: Message, prepared: list[PreparedFile], stored: list[Attachment] | None) -> list[Attachment]:
+    """Save the files of one message; for a message to many families the files are stored once
+    and each message's attachments point at the same file."""
+    made = []
+    for index, item in enumerate(prepared):
+        attachment = Attachment(
+            message=message,
+            kind=item.kind,
+            original_name=item.name,
+            content_type=item.content_type,
+            size=len(item.content),
+            width=item.width,
+            height=item.height,
+        )
+        if stored is not None:
+            attachment.file = stored[index].file.name
+            attachment.thumbnail = stored[index].thumbnail.name
+        else:
+            extension = "pdf" if item.kind == Attachment.Kind.PDF else "jpg"
+            attachment.file.save(f"{message.pk}-{index}.{extension}", ContentFile(item.content), save=False)
+            if item.thumbnail is not None:
+                attachment.thumbnail.save(f"{message.pk}-{index}-thumb.jpg", ContentFile(item.thumbnail), save=False)
+        attachment.save()
+        made.append(attachment)
+    return made
+
+
+def _notify_after_commit(message_ids: list[int]) -> None:
+    from portal.messaging.tasks import notify_messages
+
+    transaction.on_commit(lambda: notify_messages.enqueue(message_ids))
+
+
+def _existing(author, key: str) -> Message | None:
+    if not key:
+        return None
+    return Message.objects.select_related("thread").filter(author=author, idempotency_key=key).first()
+
+
+def _mark_read(user, thread_id: int, upto: int) -> None:
+    now = clock.now()
+    updated = ReadMark.objects.filter(thread_id=thread_id, user=user).update(
+        last_read_message_id=Greatest("last_read_message_id", upto), last_read_at=now
+    )
+    if not updated:
+        try:
+            with transaction.atomic():
+                ReadMark.objects.create(thread_id=thread_id, user=user, last_read_message_id=upto, last_read_at=now)
+        except IntegrityError:  # read at the same moment in another request
+            _mark_read(user, thread_id, upto)
+
+
+def thread_start(*, author, child, group, subject: str, body: str, files=(), key: str = "", by_staff: bool) -> Thread:
+    """A new conversation between the family of `child` and `group`, with its first message.
+    Sending the same key again gives the thread made the first time."""
+    key = clean_key(key)
+    if (existing := _existing(author, key)) is not None:
+        return existing.thread
+    prepared = attachments_prepare(files)
+    body, subject = _check_text(body, subject, prepared)
+    try:
+        with transaction.atomic():
+            now = clock.now()
+            thread = Thread.objects.create(
+                organisation_id=group.location.organisation_id,
+                group=group,
+                child=child,
+                subject=subject,
+                started_by=author,
+                created_at=now,
+                last_message_at=now,
+            )
+            message = Message.objects.create(
+                thread=thread, author=author, body=body, by_staff=by_staff, idempotency_key=key, created_at=now
+            )
+            _store(message, prepared, None)
+            _mark_read(author, thread.pk, message.pk)
+            if by_staff:
+                _notify_after_commit([message.pk])
+    except IntegrityError:
+        if (existing := _existing(author, key)) is not None:
+            return existing.thread
+        raise
+    return thread
+
+
+def message_add(*, author, thread: Thread, body: str, files=(), key: str = "", by_staff: bool) -> Message:
+    """A reply in a thread. A family's message reopens a handled thread; staff's message tells
+    the family (after the commit)."""
+    key = clean_key(key)
+    if (existing := _existing(author, key)) is not None:
+        return existing
+    prepared = attachments_prepare(files)
+    body, _subject = _check_text(body, "", prepared)
+    try:
+        with transaction.atomic():
+            now = clock.now()
+            message = Message.objects.create(
+                thread=thread, author=author, body=body, by_staff=by_staff, idempotency_key=key, created_at=now
+            )
+            _store(message, prepared, None)
+            changes = {"last_message_at": now}
+            if not by_staff:
+                changes.update(handled_at=None, handled_by=None)
+            Thread.objects.filter(pk=thread.pk).update(**changes)
+            for field, value in changes.items():
+                setattr(thread, field, value)
+            _mark_read(author, thread.pk, message.pk)
+            if by_staff:
+                _notify_after_commit([message.pk])
+    except IntegrityError:
+        if (existing := _existing(author, key)) is not None:
+            return existing
+        raise
+    return message
+
+
+def group_families(group) -> list[list]:
+    """The families of a group: its children (current or upcoming placement) grouped by their
+    guardians. Children with exactly the same guardians are one family; children without any
+    guardian are left out (nobody would read it)."""
+    from portal.children.models import Guardian
+
+    children = list(policy.message_children_of_group(group))
+    guardians: dict[int, set[int]] = {c.pk: set() for c in children}
+    for child_id, user_id in Guardian.objects.filter(child__in=children).values_list("child_id", "user_id"):
+        guardians[child_id].add(user_id)
+    families: dict[frozenset[int], list] = {}
+    for child in children:
+        users = frozenset(guardians[child.pk])
+        if users:
+            families.setdefault(users, []).append(child)
+    return list(families.values())
+
+
+def broadcast(*, author, group, subject: str, body: str, files=(), key: str = "") -> list[Thread]:
+    """The same message (text and attachments) to every family of the group: one thread per
+    family. Sending the same key again gives the threads made the first time."""
+    key = clean_key(key)
+    if key:
+        sent = Message.objects.filter(author=author, idempotency_key__startswith=f"{key}:").select_related("thread")
+        if sent.exists():
+            return [m.thread for m in sent.order_by("id")]
+    prepared = attachments_prepare(files)
+    body, subject = _check_text(body, subject, prepared)
+    families = group_families(group)
+    if not families:
+        raise ValidationError(_("There are no families on this group yet."))
+    threads = []
+    try:
+        with transaction.atomic():
+            now = clock.now()
+            stored = None
+            message_ids = []
+            for children in families:
+                thread = Thread.objects.create(
+                    organisation_id=group.location.organisation_id,
+                    group=group,
+                    child=children[0],
+                    subject=subject,
+                    started_by=author,
+                    created_at=now,
+                    last_message_at=now,
+                )
+                message = Message.objects.create(
+                    thread=thread,
+                    author=author,
+                    body=body,
+                    by_staff=True,
+                    idempotency_key=f"{key}:{children[0].pk}" if key else "",
+                    created_at=now,
+                )
+                stored = _store(message, prepared, stored)
+                _mark_read(author, thread.pk, message.pk)
+                message_ids.append(message.pk)
+                threads.append(thread)
+            _notify_after_commit(message_ids)
+    except IntegrityError:
+        if key:
+            sent = Message.objects.filter(author=author, idempotency_key__startswith=f"{key}:")
+            return [m.thread for m in sent.select_related("thread").order_by("id")]
+        raise
+    return threads
+
+
+def thread_mark_read(*, user, thread: Thread) -> None:
+    """The user has seen every message of the thread up to now."""
+    newest = thread.messages.aggregate(newest=Max("id"))["newest"] or 0
+    _mark_read(user, thread.pk, newest)
+
+
+def thread_set_handled(*, user, thread: Thread, handled: bool) -> Thread:
+    if handled:
+        thread.handled_at, thread.handled_by = clock.now(), user
+    else:
+        thread.handled_at, thread.handled_by = None, None
+    thread.save(update_fields=["handled_at", "handled_by"])
+    return thread

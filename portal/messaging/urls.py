@@ -1,0 +1,14 @@
+from django.urls import path
+
+from portal.messaging import views
+
+app_name = "messaging"
+urlpatterns = [
+    path("messages/", views.inbox, name="inbox"),
+    path("messages/new/", views.new, name="new"),
+    path("messages/<int:thread_id>/", views.thread, name="thread"),
+    path("messages/<int:thread_id>/handled/", views.handled, name="handled"),
+    path("messages/attachments/<int:attachment_id>/<str:name>/", views.attachment, name="attachment"),
+    path("groups/<int:group_id>/inbox/", views.group_inbox, name="group_inbox"),
+    path("groups/<int:group_id>/messages/new/", views.group_new, name="group_new"),
+]

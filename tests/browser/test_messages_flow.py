@@ -1,0 +1,69 @@
+"""A guardian writes to the group, the group's staff see it unread in their inbox and reply,
+the guardian sees the reply with an unread badge; every guardian screen says that urgent
+matters go by phone, with a tap-to-call link."""
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(browser, live_server, email):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_role("button", name="English").click()
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/home/")
+    return context, page
+
+
+def open_messages(page):
+    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Messages").click()
+
+
+def test_guardian_writes_staff_reply_guardian_sees_it_unread(world, live_server, browser):
+    anna_context, anna = log_in(browser, live_server, "anna@example.test")
+    open_messages(anna)
+    anna.get_by_role("link", name="New message").click()
+    call = anna.get_by_role("link", name="Call Zonnebloem Centrum")
+    assert call.first.get_attribute("href") == "tel:0301112233"
+    anna.get_by_label("Bo (to group Baby's)").check()
+    anna.get_by_label("Message", exact=True).fill("oma haalt haar vandaag op")
+    anna.get_by_role("button", name="Send").click()
+    anna.get_by_text("Your message has been sent to Baby's.").wait_for()
+    assert anna.get_by_text("oma haalt haar vandaag op").is_visible()
+    assert anna.get_by_text("Urgent? Please call.").is_visible()
+    assert anna.get_by_role("link", name="Call Zonnebloem Centrum").get_attribute("href") == "tel:0301112233"
+
+    sanne_context, sanne = log_in(browser, live_server, "sanne@example.test")
+    open_messages(sanne)
+    sanne.wait_for_url(f"{live_server.url}/groups/{world.a.babies.pk}/inbox/")
+    row = sanne.locator(".thread-row").filter(has_text="Bo Test")
+    assert row.locator(".badge.unread").inner_text().startswith("1 new")
+    assert "oma haalt haar vandaag op" in row.inner_text()
+    row.get_by_role("link").click()
+    assert sanne.get_by_text("oma haalt haar vandaag op").is_visible()
+    sanne.get_by_label("Message", exact=True).fill("Dank je wel, we geven het door!")
+    sanne.get_by_role("button", name="Send").click()
+    sanne.get_by_text("Dank je wel, we geven het door!").wait_for()
+    sanne.get_by_role("button", name="Mark as handled").click()
+    sanne.get_by_text("Marked as handled.").wait_for()
+
+    open_messages(anna)
+    row = anna.locator(".thread-row").filter(has_text="Baby's")
+    badge = row.locator(".badge.unread")
+    assert badge.inner_text().startswith("1 new")
+    assert "Dank je wel, we geven het door!" in row.inner_text()
+    assert anna.get_by_role("link", name="Call Zonnebloem Centrum").get_attribute("href") == "tel:0301112233"
+    row.get_by_role("link").click()
+    assert anna.get_by_text("Dank je wel, we geven het door!").is_visible()
+    assert anna.locator(".bubble.new").count() == 1
+    open_messages(anna)
+    assert anna.locator(".thread-row .badge.unread").count() == 0
+    sanne_context.close()
+    anna_context.close()
