@@ -1,0 +1,139 @@
+"""The news endpoints of the v1 API: read the news that reaches you; publishers write and
+remove items. Same policy and services as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.urls import reverse
+from ninja import Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+from pydantic import Field
+
+from portal.access import policy
+from portal.api.auth import TokenAuth
+from portal.core import clock
+from portal.news import selectors, services
+from portal.news.models import NewsAttachment, NewsItem
+
+router = Router(tags=["news"], auth=TokenAuth())
+
+
+class Message(Schema):
+    detail: str
+
+
+class AttachmentOut(Schema):
+    id: int
+    kind: Literal["image", "file"]
+    name: str
+    content_type: str
+    size: int
+    url: str = Field(description="The file (an image without metadata, or a PDF), with the same token.")
+    thumbnail_url: str | None = Field(description="A small image, for images only.")
+
+    @staticmethod
+    def resolve_name(obj: NewsAttachment) -> str:
+        return obj.original_name
+
+    @staticmethod
+    def resolve_url(obj: NewsAttachment) -> str:
+        return reverse("api:news_attachment_file", kwargs={"attachment_id": obj.pk})
+
+    @staticmethod
+    def resolve_thumbnail_url(obj: NewsAttachment) -> str | None:
+        return f"{AttachmentOut.resolve_url(obj)}?size=thumb" if obj.thumbnail else None
+
+
+class NewsOut(Schema):
+    id: int
+    kind: Literal["news", "newsletter"]
+    title: str
+    body: str = Field(description="Plain text; an empty line separates paragraphs. Show it escaped.")
+    audience: str = Field(description="organisation:<id>, location:<id> or group:<id>")
+    audience_label: str
+    publish_at: dt.datetime
+    scheduled: bool = Field(description="Not yet visible to the families (publishers only see these).")
+    attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_scheduled(obj: NewsItem) -> bool:
+        return obj.publish_at > clock.now()
+
+    @staticmethod
+    def resolve_attachments(obj: NewsItem) -> list[NewsAttachment]:
+        return list(obj.attachments.all())
+
+
+class NewsIn(Schema):
+    audience: str = Field(pattern=r"^(organisation|location|group):\d+$", description="organisation:<id>, …")
+    kind: Literal["news", "newsletter"] = "news"
+    title: str = Field(min_length=1, max_length=services.MAX_TITLE)
+    body: str = Field(min_length=1, max_length=services.MAX_BODY)
+    publish_at: dt.datetime | None = Field(
+        default=None, description="Leave out to publish now; a time without zone is Dutch time."
+    )
+
+
+@router.get("/news", response=list[NewsOut], url_name="news_list")
+@paginate(PageNumberPagination, page_size=20)
+def news_list(request):
+    """The published news and newsletters that reach you, newest first."""
+    return selectors.reader_items(request.user)
+
+
+@router.get("/news/{item_id}", response=NewsOut, url_name="news_detail")
+def news_detail(request, item_id: int):
+    item = policy.news_item_for_reader(request.user, item_id)
+    return item
+
+
+@router.get("/news/attachments/{attachment_id}/file", url_name="news_attachment_file")
+def news_attachment_file(request, attachment_id: int, size: Literal["", "thumb"] = ""):
+    """An image (`size=thumb` for the small one) or a PDF of an item you may read."""
+    attachment = policy.news_attachment_for_user(request.user, attachment_id)
+    stored = attachment.thumbnail if size == "thumb" else attachment.file
+    if not stored:
+        raise Http404
+    response = FileResponse(
+        stored.open("rb"),
+        content_type="image/jpeg" if size == "thumb" else attachment.content_type,
+        as_attachment=attachment.kind == NewsAttachment.Kind.FILE,
+        filename=attachment.original_name,
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@router.post("/news", response={201: NewsOut, 400: Message}, url_name="news_create")
+def news_create(request, payload: NewsIn):
+    """Publish (publishers only: admins to their organisation, planners to their locations and
+    those locations' groups). Files are added on the portal's page."""
+    audience = policy.news_audience_for_publisher(request.user, payload.audience)
+    publish_at = payload.publish_at
+    if publish_at is not None and publish_at.tzinfo is None:
+        publish_at = publish_at.replace(tzinfo=clock.AMSTERDAM)
+    try:
+        item = services.item_create(
+            user=request.user,
+            audience=audience,
+            kind=payload.kind,
+            title=payload.title,
+            body=payload.body,
+            publish_at=publish_at,
+            prepared=[],
+        )
+    except ValidationError as exc:
+        return Status(400, {"detail": " ".join(exc.messages)})
+    return Status(201, item)
+
+
+@router.delete("/news/{item_id}", response={204: None}, url_name="news_delete")
+def news_delete(request, item_id: int):
+    item = policy.news_item_for_publisher(request.user, item_id)
+    services.item_delete(item=item)
+    return Status(204, None)
