@@ -3,6 +3,7 @@ environment; `.env.example` lists them all with their defaults."""
 
 from __future__ import annotations
 
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -48,6 +49,9 @@ INSTALLED_APPS = [
     "portal.planning",
     "portal.media",
     "portal.diary",
+    "portal.messaging",
+    "portal.news",
+    "portal.notifications",
     "portal.api",
 ]
 
@@ -82,6 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.notifications.context.badges",
             ],
         },
     },
@@ -174,6 +179,29 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Ouderportaal <noreply@ouderportaal.invalid>")
+
+# Web push (docs/push.md). Without a VAPID key pair here, one is made on first use and kept in
+# the database. The private key as PEM (or VAPID_PRIVATE_KEY_FILE); the public key is optional
+# (it follows from the private one) and only checked against it.
+VAPID_PRIVATE_KEY = envstr("VAPID_PRIVATE_KEY")
+VAPID_PUBLIC_KEY = envstr("VAPID_PUBLIC_KEY")
+# Who the push services can contact about our messages: a mailto: or https: address.
+PUSH_CONTACT = envstr("PUSH_CONTACT") or f"mailto:{parseaddr(DEFAULT_FROM_EMAIL)[1] or 'noreply@ouderportaal.invalid'}"
+# Push messages go only to these push services (host names, or the end of them), over https:
+# the server never posts to an address a browser made up.
+PUSH_ALLOWED_HOSTS = envlist(
+    "PUSH_ALLOWED_HOSTS",
+    [
+        "fcm.googleapis.com",
+        "updates.push.services.mozilla.com",
+        "push.services.mozilla.com",
+        "web.push.apple.com",
+        "push.apple.com",
+        "notify.windows.com",
+    ],
+)
+PUSH_ALLOW_HTTP = envbool("PUSH_ALLOW_HTTP", False)  # only for a local test push service
+PUSH_TTL_SECONDS = envint("PUSH_TTL_SECONDS", 24 * 60 * 60)  # a phone that is off gets it within a day
 
 TASKS = {
     "default": {

@@ -12,6 +12,9 @@ urlpatterns = [
     path("", include("portal.planning.urls")),
     path("", include("portal.media.urls")),
     path("", include("portal.diary.urls")),
+    path("", include("portal.messaging.urls")),
+    path("", include("portal.news.urls")),
+    path("", include("portal.notifications.urls")),
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),
 ]

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import socket
+from email import message_from_bytes, policy
 from types import SimpleNamespace
 
 import pytest
+from aiosmtpd.controller import Controller
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.access.policy import forget_roles
@@ -154,3 +157,28 @@ def committed(django_capture_on_commit_callbacks):
         return django_capture_on_commit_callbacks(execute=True)
 
     return _committed
+
+
+class Mailbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on a free local port; the portal's mail goes there."""
+    mailbox = Mailbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    yield mailbox
+    controller.stop()

@@ -30,7 +30,16 @@ from tests.conftest import login
 # otto, oscar: a guardian and the admin of another organisation.
 ROLES = ["anonymous", "anna", "bert", "sanne", "paula", "adam", "adam_unverified", "otto", "oscar"]
 NOT_ADMIN = {"anna": 403, "bert": 403, "sanne": 403, "paula": 403, "otto": 404, "oscar": 404}
-GATE_FREE = {"accounts:logout", "accounts:language", "accounts:otp_verify"}
+# News management: the publishers (paula for Centrum, adam) may; others of the organisation 403.
+NEWS_STAFF = {"anna": 403, "bert": 403, "sanne": 403, "otto": 404, "oscar": 404}
+GATE_FREE = {
+    "accounts:logout",
+    "accounts:language",
+    "accounts:otp_verify",
+    "notifications:manifest",
+    "notifications:service_worker",
+    "notifications:offline",
+}
 
 
 @dataclass
@@ -382,6 +391,259 @@ ROUTES = [
         expect={"anna": 403, "bert": 403, "sanne": 403, "otto": 404, "oscar": 404},
         body=lambda w: {"approve": False, "note": "vol"},
     ),
+    # ---- messaging (pages and API)
+    # Messages: Bo's family (anna) and Baby's staff (sanne) read Bo's thread; Bert (another family
+    # on the same group) and planners/admins get a 404; a group inbox is for its staff (403 else).
+    Route("messaging:inbox", expect={"sanne": 302, "paula": 403, "adam": 403, "oscar": 403}),
+    Route("messaging:new", expect={"sanne": 403, "paula": 403, "adam": 403, "oscar": 403}),
+    Route(
+        "messaging:new",
+        method="post",
+        expect={"anna": 302, "bert": 404, "otto": 404, "sanne": 403, "paula": 403, "adam": 403, "oscar": 403},
+        form=lambda w: {"child": w.bo.pk, "body": "Oma haalt Bo op", "key": "matrix-new"},
+    ),
+    Route("messaging:thread", lambda w: {"thread_id": w.thread.pk}, default=404, expect={"anna": 200, "sanne": 200}),
+    Route(
+        "messaging:thread",
+        lambda w: {"thread_id": w.thread.pk},
+        method="post",
+        default=404,
+        expect={"anna": 302, "sanne": 302},
+        form=lambda w: {"body": "Dank je", "key": "matrix-reply"},
+    ),
+    Route(
+        "messaging:handled",
+        lambda w: {"thread_id": w.thread.pk},
+        method="post",
+        default=404,
+        expect={"anna": 403, "sanne": 302},
+    ),
+    Route(
+        "messaging:attachment",
+        lambda w: {"attachment_id": w.message_pdf.pk, "name": "brief.pdf"},
+        default=404,
+        expect={"anna": 200, "sanne": 200},
+    ),
+    *[
+        Route(
+            name, lambda w: {"group_id": w.a.babies.pk}, default=403, expect={"sanne": 200, "otto": 404, "oscar": 404}
+        )
+        for name in ("messaging:group_inbox", "messaging:group_new")
+    ],
+    Route(
+        "messaging:group_new",
+        lambda w: {"group_id": w.a.babies.pk},
+        method="post",
+        default=403,
+        expect={"sanne": 302, "otto": 404, "oscar": 404},
+        form=lambda w: {"to": w.bo.pk, "body": "Wil je zwemkleding meegeven?", "key": "matrix-group-new"},
+    ),
+    Route(
+        "api:message_threads",
+        api=True,
+        anonymous=401,
+        expect={"paula": 403, "adam": 403, "oscar": 403},
+    ),
+    Route(
+        "api:message_thread_create",
+        method="post",
+        api=True,
+        anonymous=401,
+        expect={"anna": 201, "bert": 404, "otto": 404, "sanne": 400, "paula": 403, "adam": 403, "oscar": 403},
+        form=lambda w: {"child_id": w.bo.pk, "body": "Oma haalt Bo op", "idempotency_key": "matrix-api-new"},
+    ),
+    Route(
+        "api:message_thread_create",
+        method="post",
+        api=True,
+        anonymous=401,
+        default=403,
+        expect={"sanne": 201, "otto": 404, "oscar": 404},
+        form=lambda w: {"group_id": w.a.babies.pk, "child_id": w.bo.pk, "body": "Zwemkleding mee?"},
+    ),
+    Route(
+        "api:message_thread",
+        lambda w: {"thread_id": w.thread.pk},
+        api=True,
+        anonymous=401,
+        default=404,
+        expect={"anna": 200, "sanne": 200},
+    ),
+    Route(
+        "api:message_reply",
+        lambda w: {"thread_id": w.thread.pk},
+        method="post",
+        api=True,
+        anonymous=401,
+        default=404,
+        expect={"anna": 201, "sanne": 201},
+        form=lambda w: {"body": "Dank je", "idempotency_key": "matrix-api-reply"},
+    ),
+    Route(
+        "api:message_read",
+        lambda w: {"thread_id": w.thread.pk},
+        method="post",
+        api=True,
+        anonymous=401,
+        default=404,
+        expect={"anna": 200, "sanne": 200},
+    ),
+    Route(
+        "api:message_handled",
+        lambda w: {"thread_id": w.thread.pk},
+        method="post",
+        api=True,
+        anonymous=401,
+        default=404,
+        expect={"anna": 403, "sanne": 200},
+    ),
+    Route("api:message_unread", api=True, anonymous=401),
+    Route(
+        "api:message_attachment_file",
+        lambda w: {"attachment_id": w.message_pdf.pk},
+        api=True,
+        anonymous=401,
+        default=404,
+        expect={"anna": 200, "sanne": 200},
+    ),
+    # ---- end of messaging
+    # ---- news (pages and API)
+    # News: an organisation-wide item with an image (everyone of Zonnebloem reads it), a Baby's
+    # item (paula and adam manage it), a Peuters item scheduled for tomorrow (only its publishers).
+    Route("news:list"),
+    Route("news:detail", lambda w: {"item_id": w.news_item.pk}, expect={"otto": 404, "oscar": 404}),
+    Route("news:detail", lambda w: {"item_id": w.news_group_item.pk}, expect={"otto": 404, "oscar": 404}),
+    Route("news:detail", lambda w: {"item_id": w.news_scheduled.pk}, default=404, expect={"paula": 200, "adam": 200}),
+    Route(
+        "news:attachment",
+        lambda w: {"attachment_id": w.news_image.pk, "name": w.news_image.original_name},
+        expect={"otto": 404, "oscar": 404},
+    ),
+    Route("news:manage", expect={"anna": 403, "bert": 403, "sanne": 403, "otto": 403}),
+    Route("news:create", expect={"anna": 403, "bert": 403, "sanne": 403, "otto": 403}),
+    Route(
+        "news:create", method="post", default=400, expect={"anna": 403, "bert": 403, "sanne": 403, "otto": 403}
+    ),  # without a body: the form again, with its errors
+    *[
+        Route(
+            f"news:{name}",
+            lambda w: {"item_id": w.news_group_item.pk},
+            method=method,
+            default=status,
+            expect=NEWS_STAFF,
+        )
+        for name, method, status in [
+            ("edit", "get", 200),
+            ("edit", "post", 400),
+            ("delete", "get", 200),
+            ("delete", "post", 302),
+        ]
+    ],
+    Route(
+        "news:edit", lambda w: {"item_id": w.news_item.pk}, expect={**NEWS_STAFF, "paula": 403}
+    ),  # the whole organisation is the admin's
+    Route(
+        "news:delete",
+        lambda w: {"item_id": w.news_item.pk},
+        method="post",
+        default=302,
+        expect={**NEWS_STAFF, "paula": 403},
+    ),
+    Route("api:news_list", api=True, anonymous=401),
+    Route(
+        "api:news_detail",
+        lambda w: {"item_id": w.news_item.pk},
+        api=True,
+        anonymous=401,
+        expect={"otto": 404, "oscar": 404},
+    ),
+    Route(
+        "api:news_detail",
+        lambda w: {"item_id": w.news_scheduled.pk},
+        api=True,
+        anonymous=401,
+        default=404,
+        expect={"paula": 200, "adam": 200},
+    ),
+    Route(
+        "api:news_attachment_file",
+        lambda w: {"attachment_id": w.news_image.pk},
+        api=True,
+        anonymous=401,
+        expect={"otto": 404, "oscar": 404},
+    ),
+    Route(
+        "api:news_create",
+        method="post",
+        api=True,
+        anonymous=401,
+        default=201,
+        expect=NEWS_STAFF,
+        body=lambda w: {"audience": f"group:{w.a.babies.pk}", "title": "Pyjamadag", "body": "Vrijdag!"},
+    ),
+    Route(
+        "api:news_delete",
+        lambda w: {"item_id": w.news_group_item.pk},
+        method="delete",
+        api=True,
+        anonymous=401,
+        default=204,
+        expect=NEWS_STAFF,
+    ),
+    # ---- end of news
+    # ---- notifications and push (pages and API)
+    Route("notifications:list"),
+    Route(
+        "notifications:open",  # Anna's notification: only she opens it (and goes where it points)
+        lambda w: {"notification_id": w.notification.pk},
+        default=404,
+        expect={"anna": 302},
+    ),
+    Route("notifications:read_all", method="post", default=302),
+    Route("notifications:settings"),
+    Route("api:notification_list", api=True, anonymous=401),
+    Route("api:notification_read", method="post", api=True, anonymous=401, body=lambda w: {"ids": [w.notification.pk]}),
+    Route("api:preferences_get", api=True, anonymous=401),
+    Route(
+        "api:preferences_put",
+        method="put",
+        api=True,
+        anonymous=401,
+        body=lambda w: {"kinds": [{"kind": "photo", "push": False, "email": "off"}]},
+    ),
+    # Web push: each person's own devices. The manifest, service worker and offline page are public.
+    Route("notifications:push_subscribe", method="post", default=400),  # no body: a clear 400
+    Route("notifications:push_unsubscribe", method="post", default=400),
+    Route(
+        "notifications:push_device_remove",  # Bert's phone: only he removes it
+        lambda w: {"subscription_id": w.bert_push.pk},
+        method="post",
+        default=404,
+        expect={"bert": 302},
+    ),
+    Route("notifications:manifest", anonymous=200),
+    Route("notifications:service_worker", anonymous=200),
+    Route("notifications:offline", anonymous=200),
+    Route("api:push_key", api=True, anonymous=401),
+    Route(
+        "api:device_register",
+        method="post",
+        api=True,
+        anonymous=401,
+        default=201,
+        body=lambda w: {"endpoint": "https://fcm.googleapis.com/fcm/send/matrix", "keys": w.push_keys},
+    ),
+    Route("api:device_list", api=True, anonymous=401),
+    Route(
+        "api:device_delete",
+        lambda w: {"device_id": w.bert_push.pk},
+        method="delete",
+        api=True,
+        anonymous=401,
+        default=404,
+        expect={"bert": 204},
+    ),
+    # ---- end of notifications
 ]
 
 
@@ -412,6 +674,30 @@ def ready_photo(world):
     rendition.file.save("thumb.jpg", ContentFile(png(8, 8)), save=True)
     MediaTag.objects.create(media=item, child=world.bo)
     return item
+
+
+def news_items(world):
+    """An organisation-wide item with an image, a Baby's item, a Peuters item for tomorrow."""
+    from portal.access.policy import NewsAudience
+    from portal.news.services import item_create, prepare_photo
+    from tests.media_files import png
+
+    org = world.a.org
+    common = {"user": world.adam, "kind": "news", "body": "Tekst"}
+    everyone = item_create(
+        audience=NewsAudience(organisation=org),
+        title="Kerst",
+        prepared=[prepare_photo("boom.png", png(16, 16))],
+        **common,
+    )
+    babies = item_create(audience=NewsAudience(organisation=org, group=world.a.babies), title="Pyjamadag", **common)
+    later = item_create(
+        audience=NewsAudience(organisation=org, group=world.a.toddlers),
+        title="Morgen",
+        publish_at=dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.UTC),
+        **common,
+    )
+    return everyone, babies, later
 
 
 def walk(resolver, namespace=""):
@@ -470,6 +756,46 @@ def matrix_world(world):
     world.export = DiaryExport(child=world.bo, requested_by=world.anna, pages=1)
     world.export.file.save("schriftje.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
     world.batch = ImportBatch.objects.create(organisation=world.a.org, filename="a.csv", content=b"child_number\n")
+    # ---- messaging objects
+    from portal.messaging.models import Attachment, Message, Thread
+
+    world.thread = Thread.objects.create(
+        organisation=world.a.org, group=world.a.babies, child=world.bo, subject="Ophalen", started_by=world.anna
+    )
+    world.message = Message.objects.create(thread=world.thread, author=world.anna, body="Oma haalt Bo vandaag op")
+    world.message_pdf = Attachment(
+        message=world.message, kind="pdf", original_name="brief.pdf", content_type="application/pdf", size=13
+    )
+    world.message_pdf.file.save("brief.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    # ---- end of messaging objects
+    # ---- news objects
+    world.news_item, world.news_group_item, world.news_scheduled = news_items(world)
+    world.news_image = world.news_item.attachments.get()
+    # ---- end of news objects
+    # ---- notifications objects
+    from portal.notifications.models import Notification
+
+    world.notification = Notification.objects.create(
+        user=world.anna, kind="diary", key="diary:1", title="Nieuw in het schriftje", url="/"
+    )
+    # Bert's phone for web push (an allowed push service; nothing is sent in the matrix).
+    import secrets
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from portal.notifications import push
+
+    point = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    )
+    world.push_keys = {"p256dh": push.b64url(point), "auth": push.b64url(secrets.token_bytes(16))}
+    world.bert_push = push.subscribe(
+        user=world.bert, endpoint="https://fcm.googleapis.com/fcm/send/bert-phone", **world.push_keys
+    )
+    # ---- end of notifications objects
     return world
 
 

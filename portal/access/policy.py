@@ -424,3 +424,390 @@ def require_planner(user) -> frozenset[int]:
     if not location_ids:
         raise PermissionDenied
     return location_ids
+
+
+# ---------------------------------------------------------------- messages
+#
+# A conversation (thread) is between one family and one group. The family's guardians and the
+# group's staff read it; nobody else: planners and admins do not read messages (they get a 403
+# on a group inbox of their own organisation and a 404 on a thread, like everyone else who may
+# not read it). See docs/messages.md.
+
+
+def visible_threads(user):
+    """Threads the user may read: those of their children (as guardian) and of their groups
+    (as staff)."""
+    from portal.messaging.models import Thread
+
+    roles = roles_of(user)
+    if not (roles.guardian_child_ids or roles.staff_group_ids):
+        return Thread.objects.none()
+    return Thread.objects.filter(organisation_id__in=roles.organisation_ids).filter(
+        Q(child_id__in=roles.guardian_child_ids) | Q(group_id__in=roles.staff_group_ids)
+    )
+
+
+def thread_for_user(user, thread_id: int):
+    """A thread the user may read; anything else (another family's, another organisation's,
+    a planner or admin asking) is a 404."""
+    from portal.messaging.models import Thread
+
+    try:
+        return visible_threads(user).select_related("child", "group__location").get(pk=thread_id)
+    except (Thread.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def is_thread_staff(user, thread) -> bool:
+    """Staff of the thread's group answer it, mark it handled and write to the family."""
+    return thread.group_id in roles_of(user).staff_group_ids
+
+
+def thread_for_staff(user, thread_id: int):
+    """A thread to mark handled or reopen: not readable is a 404, read as a guardian a 403."""
+    thread = thread_for_user(user, thread_id)
+    if not is_thread_staff(user, thread):
+        raise PermissionDenied
+    return thread
+
+
+def inbox_group_for_user(user, group_id: int) -> Group:
+    """A group's inbox is for its staff: another organisation's group is a 404, a group of the
+    user's own organisation without working on it (guardians, planners, admins) a 403."""
+    return staff_group_for_user(user, group_id)
+
+
+def require_messaging_user(user) -> Roles:
+    """Messages are for guardians and group staff; anyone else (planners, admins) gets a 403."""
+    roles = roles_of(user)
+    if not (roles.is_guardian or roles.is_group_staff):
+        raise PermissionDenied
+    return roles
+
+
+def _placed_now_or_later(today: dt.date) -> Q:
+    return Q(end_date__isnull=True) | Q(end_date__gte=today)
+
+
+def message_groups_of_children(child_ids) -> dict[int, Group]:
+    """child id -> the group a guardian writes to: the group of the current placement, or of
+    the upcoming one before the start date (guardians may write before the child starts)."""
+    today = clock.today()
+    placements = (
+        Placement.objects.filter(child_id__in=child_ids)
+        .filter(_placed_now_or_later(today))
+        .select_related("group__location")
+        .order_by("start_date", "id")
+    )
+    result: dict[int, Group] = {}
+    current: set[int] = set()
+    for placement in placements:
+        if placement.start_date <= today and placement.child_id not in current:
+            result[placement.child_id] = placement.group
+            current.add(placement.child_id)
+        elif placement.child_id not in result:
+            result[placement.child_id] = placement.group
+    return result
+
+
+def message_children_for_guardian(user) -> list[tuple[Child, Group]]:
+    """The user's children that can be written about, each with the group it goes to."""
+    roles = roles_of(user)
+    groups = message_groups_of_children(roles.guardian_child_ids)
+    children = Child.objects.filter(id__in=groups.keys()).order_by("first_name", "id")
+    return [(c, groups[c.pk]) for c in children]
+
+
+def message_child_for_guardian(user, child_id) -> tuple[Child, Group | None]:
+    """One of the user's own children (anyone else's is a 404), with the group to write to
+    (None when the child has no current or upcoming placement)."""
+    try:
+        child_id = int(child_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if child_id not in roles_of(user).guardian_child_ids:
+        raise Http404
+    child = Child.objects.get(pk=child_id)
+    return child, message_groups_of_children([child_id]).get(child_id)
+
+
+def message_children_of_group(group: Group) -> QuerySet[Child]:
+    """The children staff may write to the family of: those with a current or upcoming
+    placement on the group."""
+    placed = Placement.objects.filter(group=group).filter(_placed_now_or_later(clock.today()))
+    return Child.objects.filter(id__in=placed.values("child_id")).order_by("first_name", "last_name", "id")
+
+
+def message_child_for_staff(group: Group, child_id) -> Child:
+    """A child of the group (current or upcoming); any other child is a 404."""
+    try:
+        return message_children_of_group(group).get(pk=child_id)
+    except (Child.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def message_reply_decision(user, thread) -> Decision:
+    """Staff of the group always answer. A guardian answers while the child still has a current
+    or upcoming placement on the thread's group; after a move or departure the conversation with
+    that group is closed for them, and a new one goes to the child's group of now."""
+    if is_thread_staff(user, thread):
+        return Decision(True)
+    if thread.child_id not in roles_of(user).guardian_child_ids:
+        return Decision(False, _("You cannot reply in this conversation."))
+    placed = thread.child.placements.filter(group_id=thread.group_id).filter(_placed_now_or_later(clock.today()))
+    if placed.exists():
+        return Decision(True)
+    return Decision(
+        False,
+        _(
+            "%(child)s is no longer on group %(group)s, so this conversation is closed. "
+            "Start a new conversation to write to the group of now."
+        )
+        % {"child": thread.child.first_name, "group": thread.group.name},
+    )
+
+
+def attachment_for_user(user, attachment_id: int):
+    """A file of a message in a thread the user may read; otherwise a 404."""
+    from portal.messaging.models import Attachment
+
+    attachment = Attachment.objects.select_related("message").filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    thread_for_user(user, attachment.message.thread_id)
+    return attachment
+
+
+# ---------------------------------------------------------------- news
+
+
+@dataclass(frozen=True)
+class NewsReach:
+    """What news reaches one user, read once: as a guardian (the groups, locations and
+    organisations of their children's current or upcoming placements), as group staff (their
+    groups, the locations of those groups, their organisation) and as an employee (planners
+    and admins read their organisation's organisation-wide items); and what they may publish
+    to (admins: their organisations; planners: their locations and the groups there)."""
+
+    organisation_ids: frozenset[int] = frozenset()
+    location_ids: frozenset[int] = frozenset()
+    group_ids: frozenset[int] = frozenset()
+    manage_organisation_ids: frozenset[int] = frozenset()
+    manage_location_ids: frozenset[int] = frozenset()
+
+    @property
+    def is_publisher(self) -> bool:
+        return bool(self.manage_organisation_ids or self.manage_location_ids)
+
+
+def news_reach(user) -> NewsReach:
+    roles = roles_of(user)
+    if roles is NO_ROLES:
+        return NewsReach()
+    organisations: set[int] = set(roles.admin_organisation_ids)
+    locations: set[int] = set()
+    groups: set[int] = set(roles.staff_group_ids)
+    if roles.guardian_child_ids:
+        placed = Placement.objects.filter(child_id__in=roles.guardian_child_ids).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=clock.today())
+        )
+        for group_id, location_id, organisation_id in placed.values_list(
+            "group_id", "group__location_id", "group__location__organisation_id"
+        ):
+            groups.add(group_id)
+            locations.add(location_id)
+            organisations.add(organisation_id)
+    if roles.staff_group_ids:
+        for location_id, organisation_id in Group.objects.filter(id__in=roles.staff_group_ids).values_list(
+            "location_id", "location__organisation_id"
+        ):
+            locations.add(location_id)
+            organisations.add(organisation_id)
+    if roles.planner_location_ids:
+        organisations.update(
+            Location.objects.filter(id__in=roles.planner_location_ids).values_list("organisation_id", flat=True)
+        )
+    return NewsReach(
+        organisation_ids=frozenset(organisations),
+        location_ids=frozenset(locations),
+        group_ids=frozenset(groups),
+        manage_organisation_ids=roles.admin_organisation_ids,
+        manage_location_ids=roles.planner_location_ids,
+    )
+
+
+def _news_manage_q(reach: NewsReach) -> Q:
+    return (
+        Q(organisation_id__in=reach.manage_organisation_ids)
+        | Q(location_id__in=reach.manage_location_ids)
+        | Q(group__location_id__in=reach.manage_location_ids)
+    )
+
+
+def _news_reach_q(reach: NewsReach) -> Q:
+    return (
+        Q(location__isnull=True, group__isnull=True, organisation_id__in=reach.organisation_ids)
+        | Q(location_id__in=reach.location_ids)
+        | Q(group_id__in=reach.group_ids)
+    )
+
+
+def news_readable(user):
+    """Published news items (publish_at <= now) that reach the user or that they may manage."""
+    from portal.news.models import NewsItem
+
+    reach = news_reach(user)
+    return NewsItem.objects.filter(publish_at__lte=clock.now()).filter(_news_reach_q(reach) | _news_manage_q(reach))
+
+
+def news_manageable(user):
+    """Every item (scheduled ones too) the user may edit and delete."""
+    from portal.news.models import NewsItem
+
+    reach = news_reach(user)
+    if not reach.is_publisher:
+        return NewsItem.objects.none()
+    return NewsItem.objects.filter(_news_manage_q(reach))
+
+
+def news_item_for_reader(user, item_id: int):
+    """A published item that reaches the user, or any item they may manage (a preview of a
+    scheduled one); anything else is a 404."""
+    from portal.news.models import NewsItem
+
+    reach = news_reach(user)
+    rows = NewsItem.objects.select_related("organisation", "location", "group").filter(
+        (Q(publish_at__lte=clock.now()) & _news_reach_q(reach)) | _news_manage_q(reach)
+    )
+    try:
+        return rows.get(pk=item_id)
+    except (NewsItem.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def news_require_publisher(user) -> NewsReach:
+    """The management pages: a user who may publish nowhere gets a 403."""
+    reach = news_reach(user)
+    if not reach.is_publisher:
+        raise PermissionDenied
+    return reach
+
+
+def news_item_for_publisher(user, item_id: int):
+    """An item to edit or delete: another organisation's (or none) is a 404, one of the user's
+    own organisation that they may not manage a 403."""
+    from portal.news.models import NewsItem
+
+    item = NewsItem.objects.select_related("organisation", "location", "group").filter(pk=item_id).first()
+    if item is None or not _in_users_organisation(user, item.organisation_id):
+        raise Http404
+    if not news_manageable(user).filter(pk=item.pk).exists():
+        raise PermissionDenied
+    return item
+
+
+def news_attachment_for_user(user, attachment_id: int):
+    """An image or file of an item the user may read (or manage); otherwise a 404."""
+    from portal.news.models import NewsAttachment
+
+    attachment = NewsAttachment.objects.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    news_item_for_reader(user, attachment.item_id)
+    return attachment
+
+
+@dataclass(frozen=True)
+class NewsAudience:
+    """Who an item is for: the whole organisation, a location or a group."""
+
+    organisation: Organisation
+    location: Location | None = None
+    group: Group | None = None
+
+    @property
+    def value(self) -> str:
+        if self.group is not None:
+            return f"group:{self.group.pk}"
+        if self.location is not None:
+            return f"location:{self.location.pk}"
+        return f"organisation:{self.organisation.pk}"
+
+    @property
+    def label(self) -> str:
+        if self.group is not None:
+            return _("Group %(group)s (%(location)s)") % {
+                "group": self.group.name,
+                "location": self.group.location.name,
+            }
+        if self.location is not None:
+            return _("Location %(location)s") % {"location": self.location.name}
+        return _("Whole organisation (%(organisation)s)") % {"organisation": self.organisation.name}
+
+
+def news_audiences(user) -> list[NewsAudience]:
+    """The audiences the user may publish to: admins the whole organisation, every location and
+    every group; planners their locations and the groups of those locations."""
+    reach = news_reach(user)
+    if not reach.is_publisher:
+        return []
+    result = [NewsAudience(organisation=o) for o in Organisation.objects.filter(id__in=reach.manage_organisation_ids)]
+    locations = Location.objects.select_related("organisation").filter(
+        Q(organisation_id__in=reach.manage_organisation_ids) | Q(id__in=reach.manage_location_ids)
+    )
+    groups = Group.objects.select_related("location__organisation").filter(location__in=locations)
+    result += [NewsAudience(organisation=x.organisation, location=x) for x in locations.order_by("name")]
+    result += [
+        NewsAudience(organisation=g.location.organisation, group=g) for g in groups.order_by("location__name", "name")
+    ]
+    return result
+
+
+def news_audience_for_publisher(user, value: str) -> NewsAudience:
+    """Parse 'organisation:<id>', 'location:<id>' or 'group:<id>'. Something of another
+    organisation (or nothing) is a 404; of the user's own organisation without the right a 403."""
+    kind, _sep, raw_id = (value or "").partition(":")
+    if not raw_id.isdigit():
+        raise Http404
+    pk = int(raw_id)
+    reach = news_reach(user)
+    if kind == "organisation":
+        organisation = Organisation.objects.filter(pk=pk).first()
+        if organisation is None or not _in_users_organisation(user, pk):
+            raise Http404
+        if pk not in reach.manage_organisation_ids:
+            raise PermissionDenied
+        return NewsAudience(organisation=organisation)
+    if kind == "location":
+        location = Location.objects.select_related("organisation").filter(pk=pk).first()
+        if location is None or not _in_users_organisation(user, location.organisation_id):
+            raise Http404
+        if location.organisation_id not in reach.manage_organisation_ids and pk not in reach.manage_location_ids:
+            raise PermissionDenied
+        return NewsAudience(organisation=location.organisation, location=location)
+    if kind == "group":
+        group = Group.objects.select_related("location__organisation").filter(pk=pk).first()
+        if group is None or not _in_users_organisation(user, group.location.organisation_id):
+            raise Http404
+        if (
+            group.location.organisation_id not in reach.manage_organisation_ids
+            and group.location_id not in reach.manage_location_ids
+        ):
+            raise PermissionDenied
+        return NewsAudience(organisation=group.location.organisation, group=group)
+    raise Http404
+
+
+def news_recipients(item):
+    """The guardians an item reaches: of the children with a current or upcoming placement in
+    the organisation, at the location or on the group."""
+    from portal.accounts.models import User
+
+    placements = Placement.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=clock.today()))
+    if item.group_id:
+        placements = placements.filter(group_id=item.group_id)
+    elif item.location_id:
+        placements = placements.filter(group__location_id=item.location_id)
+    else:
+        placements = placements.filter(group__location__organisation_id=item.organisation_id)
+    return User.objects.filter(is_active=True, guardianships__child_id__in=placements.values("child_id")).distinct()

@@ -55,7 +55,17 @@ class SessionTrackingMiddleware:
 
 
 # Paths a user can reach while a gate below still asks something of them.
-GATE_FREE_PREFIXES = ("/static/", "/accounts/logout/", "/accounts/language/", "/api/", "/favicon")
+GATE_FREE_PREFIXES = (
+    "/static/",
+    "/accounts/logout/",
+    "/accounts/language/",
+    "/api/",
+    "/favicon",
+    # The installable app's public files: nothing personal in them.
+    "/sw.js",
+    "/manifest.webmanifest",
+    "/offline/",
+)
 
 
 def user_has_totp(user) -> bool:

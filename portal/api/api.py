@@ -1,6 +1,6 @@
 from ninja import NinjaAPI
 
-from portal.api import accounts, diary, media, planning
+from portal.api import accounts, diary, media, messaging, news, notifications, planning
 
 api = NinjaAPI(
     title="Ouderportaal API",
@@ -14,3 +14,6 @@ api.add_router("", accounts.router)
 api.add_router("", planning.router)
 api.add_router("", media.router)
 api.add_router("", diary.router)
+api.add_router("", messaging.router)
+api.add_router("", news.router)
+api.add_router("", notifications.router)

@@ -32,6 +32,11 @@ def local(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(AMSTERDAM)
 
 
+def at(day: dt.date, time: dt.time) -> dt.datetime:
+    """The moment `time` on `day`, on the wall clocks of Amsterdam."""
+    return dt.datetime.combine(day, time, tzinfo=AMSTERDAM)
+
+
 def freeze(moment: dt.datetime | dt.date | str | None) -> None:
     """Stop the clock at `moment` (a naive value is read as Amsterdam time); None lets it run."""
     global _frozen

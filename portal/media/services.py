@@ -126,6 +126,9 @@ def media_process(media_id: int) -> MediaItem:
         item.width, item.height, item.duration_seconds = main.width, main.height, duration
         item.state = MediaItem.State.READY
         item.save(update_fields=["width", "height", "duration_seconds", "state"])
+        from portal.media.tasks import notify_tagged
+
+        transaction.on_commit(lambda: notify_tagged.enqueue(item.pk))
     item.incoming.delete(save=False)
     MediaItem.objects.filter(pk=item.pk).update(incoming="")
     return item
@@ -140,6 +143,10 @@ def media_set_tags(*, user, item: MediaItem, child_ids) -> None:
         MediaItem.objects.filter(pk=item.pk).update(hidden_for_consent=False)
     existing = set(MediaTag.objects.filter(media=item).values_list("child_id", flat=True))
     MediaTag.objects.bulk_create(MediaTag(media=item, child=c) for c in children if c.pk not in existing)
+    if item.state == MediaItem.State.READY and any(c.pk not in existing for c in children):
+        from portal.media.tasks import notify_tagged
+
+        transaction.on_commit(lambda: notify_tagged.enqueue(item.pk))
 
 
 @transaction.atomic

@@ -6,3 +6,38 @@ def process_media(media_id: int) -> None:
     from portal.media.services import media_process
 
     media_process(media_id)
+
+
+@task()
+def notify_tagged(media_id: int) -> None:
+    """Tell the guardians of the children on a ready photo or video; each family hears of
+    each photo once, also when a child is tagged later."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from portal.access import policy
+    from portal.children.models import Guardian
+    from portal.media.models import MediaItem, MediaTag
+    from portal.notifications.models import Kind
+    from portal.notifications.services import Text, notify
+
+    item = MediaItem.objects.filter(pk=media_id, state=MediaItem.State.READY, hidden_for_consent=False).first()
+    if item is None:
+        return
+    tagged = MediaTag.objects.filter(media=item).values("child_id")
+    users, by_user = {}, {}
+    for guardian in Guardian.objects.filter(child_id__in=tagged).select_related("user", "child"):
+        users[guardian.user_id] = guardian.user
+        by_user.setdefault(guardian.user_id, []).append(guardian.child.first_name)
+
+    def render(user) -> Text:
+        names = ", ".join(sorted(set(by_user[user.pk])))
+        if item.kind == MediaItem.Kind.VIDEO:
+            title = _("New video of %(names)s") % {"names": names}
+        else:
+            title = _("New photo of %(names)s") % {"names": names}
+        return Text(title=title, body=item.caption, url=reverse("media:detail", args=[item.pk]))
+
+    # Only people who may see it now (the policy decides; a tag alone is not enough).
+    visible = [u for u in users.values() if policy.visible_media(u).filter(pk=item.pk).exists()]
+    notify(users=visible, kind=Kind.PHOTO, key=f"photo:{item.pk}", render=render)

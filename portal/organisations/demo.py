@@ -289,6 +289,15 @@ def load_demo() -> bool:
     rupsjes = groups["Rupsjes"][0]
     babies = [c for c in Child.objects.filter(placements__group=rupsjes).distinct() if c.age_on(today) == 0]
     load_demo_diary(rupsjes, babies, staff, today)
+    from portal.messaging.demo import load_demo_messages
+    from portal.news.demo import load_demo_news
+
+    plain_groups = {name: group for name, (group, _ages) in groups.items()}
+    load_demo_messages(groups=plain_groups, staff=staff, ouder=ouder, ouder2=ouder2, noor=noor, daan=daan, sem=sem)
+    load_demo_news(organisation=organisation, locations=locations, groups=plain_groups, admin=admin, planner=planner)
+    from portal.notifications.demo import load_demo_notifications
+
+    load_demo_notifications(parent=ouder, children=[noor, daan])
     return True
 
 

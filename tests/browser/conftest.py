@@ -1,15 +1,12 @@
-"""Browser tests: Playwright driving a real Chromium against the live test server, and a real
-SMTP server (aiosmtpd) that receives the portal's mail."""
+"""Browser tests: Playwright driving a real Chromium against the live test server (the real
+SMTP server fixture `smtp_server` is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -44,28 +41,3 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
-
-class Mailbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on a free local port; the portal's mail goes there."""
-    mailbox = Mailbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    yield mailbox
-    controller.stop()

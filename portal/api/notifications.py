@@ -1,0 +1,197 @@
+"""The notifications endpoints of the v1 API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+from pydantic import Field
+
+from portal.api.auth import TokenAuth
+from portal.notifications import push, services
+from portal.notifications.models import EmailChoice, Kind, Notification, QuietHours
+
+router = Router(tags=["notifications"], auth=TokenAuth())
+
+# ---- the notification list and preferences
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    url: str = Field(description="A path within the portal")
+    created_at: dt.datetime
+    read: bool
+
+
+class NotificationPage(Schema):
+    unread: int
+    items: list[NotificationOut]
+
+
+class ReadIn(Schema):
+    ids: list[int] | None = Field(default=None, description="Leave out to mark all as read")
+
+
+class ReadOut(Schema):
+    marked: int
+    unread: int
+
+
+class KindPreference(Schema):
+    kind: str = Field(description="message, photo, diary, decision or news")
+    push: bool
+    email: str = Field(description="off, instant or digest")
+
+
+class PreferencesDoc(Schema):
+    kinds: list[KindPreference]
+    quiet_start: dt.time | None = None
+    quiet_end: dt.time | None = None
+    digest_time: dt.time = dt.time(19, 0)
+
+
+@router.get("/notifications", response=NotificationPage)
+def notification_list(request, before_id: int | None = None, limit: int = 30):
+    """Newest first; pass the last id you have as `before_id` for older ones (at most 100)."""
+    rows = Notification.objects.filter(user=request.user)
+    if before_id:
+        rows = rows.filter(pk__lt=before_id)
+    items = [
+        NotificationOut(
+            id=n.pk, kind=n.kind, title=n.title, body=n.body, url=n.url, created_at=n.created_at, read=bool(n.read_at)
+        )
+        for n in rows.order_by("-pk")[: max(1, min(limit, 100))]
+    ]
+    return NotificationPage(unread=services.unread_count(request.user), items=items)
+
+
+@router.post("/notifications/read", response=ReadOut)
+def notification_read(request, payload: ReadIn):
+    """Mark some (ids) or all of your notifications as read."""
+    marked = services.mark_read(user=request.user, ids=payload.ids)
+    return ReadOut(marked=marked, unread=services.unread_count(request.user))
+
+
+def _preferences(user) -> PreferencesDoc:
+    chosen = services.preferences_of(user)
+    quiet = services.quiet_hours_of(user)
+    return PreferencesDoc(
+        kinds=[KindPreference(kind=k, push=chosen[k][0], email=chosen[k][1]) for k in Kind.values],
+        quiet_start=quiet.start,
+        quiet_end=quiet.end,
+        digest_time=quiet.digest_time,
+    )
+
+
+@router.get("/notifications/preferences", response=PreferencesDoc)
+def preferences_get(request):
+    """How each kind reaches you (push, e-mail now, in the daily summary or not), quiet hours."""
+    return _preferences(request.user)
+
+
+@router.put("/notifications/preferences", response=PreferencesDoc)
+def preferences_put(request, payload: PreferencesDoc):
+    """Kinds left out keep their setting. Quiet hours need both times, or neither."""
+    choices = {}
+    for row in payload.kinds:
+        if row.kind not in Kind.values:
+            raise HttpError(422, f"unknown kind {row.kind!r}")
+        if row.email not in EmailChoice.values:
+            raise HttpError(422, f"e-mail must be one of {', '.join(EmailChoice.values)}")
+        choices[row.kind] = (row.push, row.email)
+    if (payload.quiet_start is None) != (payload.quiet_end is None) or (
+        payload.quiet_start is not None and payload.quiet_start == payload.quiet_end
+    ):
+        raise HttpError(422, "quiet hours need a start and a different end time, or neither")
+    services.preferences_save(user=request.user, choices=choices)
+    QuietHours.objects.update_or_create(
+        user=request.user,
+        defaults={"start": payload.quiet_start, "end": payload.quiet_end, "digest_time": payload.digest_time},
+    )
+    return _preferences(request.user)
+
+
+# ---- end of the notification list and preferences
+
+
+# ---- web push: the app's devices
+
+
+class PushKeyOut(Schema):
+    public_key: str = Field(description="The VAPID public key (applicationServerKey): URL-safe base64, 65-byte point")
+
+
+class DeviceKeys(Schema):
+    p256dh: str = Field(description="The device's P-256 public key, URL-safe base64 (65 bytes)")
+    auth: str = Field(description="The device's auth secret, URL-safe base64 (16 bytes)")
+
+
+class DeviceIn(Schema):
+    endpoint: str = Field(max_length=1000, description="The push service URL of the subscription (https)")
+    keys: DeviceKeys
+    device_name: str = Field(default="", max_length=100)
+
+
+class DeviceOut(Schema):
+    id: int
+    device_name: str
+    created_at: dt.datetime
+    last_success_at: dt.datetime | None
+
+
+class PushMessage(Schema):
+    detail: str
+
+
+def _device_out(device) -> DeviceOut:
+    return DeviceOut(
+        id=device.pk,
+        device_name=device.device_name,
+        created_at=device.created_at,
+        last_success_at=device.last_success_at,
+    )
+
+
+@router.get("/push/key", response=PushKeyOut)
+def push_key(request):
+    """Subscribe at the push service with this key; then register the subscription at POST /devices."""
+    return PushKeyOut(public_key=push.public_key())
+
+
+@router.post("/devices", response={201: DeviceOut, 400: PushMessage})
+def device_register(request, payload: DeviceIn):
+    """Register this device for web push (again: the same endpoint updates its keys). The push
+    message is JSON: id, title, body, url (opens it in the portal), path, tag, kind."""
+    try:
+        device = push.subscribe(
+            user=request.user,
+            endpoint=payload.endpoint,
+            p256dh=payload.keys.p256dh,
+            auth=payload.keys.auth,
+            device_name=payload.device_name,
+        )
+    except push.SubscriptionError as exc:
+        return Status(400, {"detail": str(exc)})
+    return Status(201, _device_out(device))
+
+
+@router.get("/devices", response=list[DeviceOut])
+def device_list(request):
+    """Your devices that receive push, newest first."""
+    return [_device_out(d) for d in push.devices_of(request.user)]
+
+
+@router.delete("/devices/{device_id}", response={204: None})
+def device_delete(request, device_id: int):
+    """Stop push to one of your devices."""
+    if not push.unsubscribe(user=request.user, subscription_id=device_id):
+        raise Http404
+    return Status(204, None)
+
+
+# ---- end of web push

@@ -1,0 +1,303 @@
+"""Making and sending notifications.
+
+`notify` is the one entry for every source (messages, photos, diary, decisions, news). It
+writes the notification in each recipient's language, then plans a delivery per channel as the
+person chose: web push to each of their devices, an e-mail now, or a line in the daily summary.
+Push and e-mail that would fall in the person's quiet hours wait until those end.
+
+Deliveries are sent by `portal.notifications.tasks.deliver` after the commit. A delivery is
+claimed (pending -> sending) in its own transaction before anything leaves the machine and
+marked sent afterwards, so a task that runs twice sends nothing twice. A failure puts it back
+to pending with a later due time, up to `MAX_ATTEMPTS`; `send_notifications` (cron, every few
+minutes) picks up whatever is due: retries, the end of quiet hours, and the daily summaries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from portal.core import clock
+from portal.notifications.models import (
+    DEFAULT_EMAIL,
+    Delivery,
+    EmailChoice,
+    Kind,
+    Notification,
+    Preference,
+    PushSubscription,
+    QuietHours,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+# After a failure: 1, 5, 15, 60 minutes, then give up.
+RETRY_MINUTES = [1, 5, 15, 60]
+# A delivery that stayed 'sending' this long was interrupted mid-way. It is not sent again:
+# it may have left already, and never twice weighs more than once more.
+STUCK_AFTER = dt.timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Text:
+    title: str
+    body: str
+    url: str  # a path within the portal
+
+
+def preferences_of(user) -> dict[str, tuple[bool, str]]:
+    """kind -> (push, e-mail choice), with the defaults filled in."""
+    chosen = {p.kind: (p.push, p.email) for p in Preference.objects.filter(user=user)}
+    return {kind: chosen.get(kind, (True, DEFAULT_EMAIL[kind])) for kind in Kind.values}
+
+
+def preferences_save(*, user, choices: dict[str, tuple[bool, str]]) -> None:
+    for kind, (push, email) in choices.items():
+        if kind not in Kind.values or email not in EmailChoice.values:
+            raise ValueError(kind)
+        Preference.objects.update_or_create(user=user, kind=kind, defaults={"push": push, "email": email})
+
+
+def quiet_hours_of(user) -> QuietHours:
+    return QuietHours.objects.filter(user=user).first() or QuietHours(user=user)
+
+
+def _in_quiet(moment: dt.datetime, quiet: QuietHours) -> bool:
+    if quiet.start is None or quiet.end is None or quiet.start == quiet.end:
+        return False
+    t = moment.timetz().replace(tzinfo=None)
+    if quiet.start < quiet.end:
+        return quiet.start <= t < quiet.end
+    return t >= quiet.start or t < quiet.end  # over midnight, e.g. 21:00-07:00
+
+
+def after_quiet_hours(moment: dt.datetime, quiet: QuietHours) -> dt.datetime:
+    """`moment`, or the end of the quiet hours it falls in (Europe/Amsterdam wall clock)."""
+    moment = moment.astimezone(clock.AMSTERDAM)
+    if not _in_quiet(moment, quiet):
+        return moment
+    day = moment.date()
+    if quiet.start > quiet.end and moment.timetz().replace(tzinfo=None) >= quiet.start:
+        day += dt.timedelta(days=1)
+    return clock.at(day, quiet.end)
+
+
+def next_digest_time(moment: dt.datetime, quiet: QuietHours) -> dt.datetime:
+    """The first daily-summary time after `moment`, moved out of quiet hours."""
+    moment = moment.astimezone(clock.AMSTERDAM)
+    due = clock.at(moment.date(), quiet.digest_time)
+    if due <= moment:
+        due = clock.at(moment.date() + dt.timedelta(days=1), quiet.digest_time)
+    return after_quiet_hours(due, quiet)
+
+
+def notify(*, users: Iterable, kind: str, key: str, render: Callable[[object], Text]) -> list[Notification]:
+    """Tell each user about one event (`key`, e.g. 'diary:12'); an event already told is skipped.
+
+    `render(user)` runs in the user's language and gives the texts. Deliveries go out after
+    the surrounding transaction commits.
+    """
+    made = []
+    now = clock.now()
+    for user in users:
+        if not user.is_active:
+            continue
+        with translation.override(user.language):
+            text = render(user)
+        try:
+            with transaction.atomic():
+                notification = Notification.objects.create(
+                    user=user, kind=kind, key=key, title=text.title[:200], body=text.body, url=text.url, created_at=now
+                )
+        except IntegrityError:  # this event was told to this person before
+            continue
+        _plan_deliveries(notification, now)
+        made.append(notification)
+    return made
+
+
+def _plan_deliveries(notification: Notification, now: dt.datetime) -> None:
+    user = notification.user
+    push, email = preferences_of(user)[notification.kind]
+    quiet = quiet_hours_of(user)
+    soon = after_quiet_hours(now, quiet)
+    deliveries = []
+    if push:
+        deliveries += [
+            Delivery(notification=notification, channel=Delivery.Channel.PUSH, subscription=s, due_at=soon)
+            for s in PushSubscription.objects.filter(user=user)
+        ]
+    if email == EmailChoice.INSTANT:
+        deliveries.append(Delivery(notification=notification, channel=Delivery.Channel.EMAIL, due_at=soon))
+    elif email == EmailChoice.DIGEST:
+        deliveries.append(
+            Delivery(notification=notification, channel=Delivery.Channel.DIGEST, due_at=next_digest_time(now, quiet))
+        )
+    Delivery.objects.bulk_create(deliveries)
+    for delivery in Delivery.objects.filter(notification=notification):
+        _schedule(delivery)
+
+
+def _schedule(delivery: Delivery) -> None:
+    """Queue the task that sends this delivery once it is due (after the commit)."""
+    from portal.notifications.tasks import deliver, send_digest
+
+    if delivery.channel == Delivery.Channel.DIGEST:
+        task, argument = send_digest, delivery.notification.user_id
+    else:
+        task, argument = deliver, delivery.pk
+    due = delivery.due_at
+    if due <= clock.now():
+        transaction.on_commit(lambda: task.enqueue(argument))
+    elif task.get_backend().supports_defer:
+        transaction.on_commit(lambda: task.using(run_after=due).enqueue(argument))
+    # Otherwise `send_notifications` sends it when it is due.
+
+
+# ---------------------------------------------------------------- sending
+
+
+def _claim(delivery_ids: list[int]) -> list[Delivery]:
+    """Mark due, pending deliveries as being sent; only the caller that flipped them sends them."""
+    now = clock.now()
+    with transaction.atomic():
+        rows = list(
+            Delivery.objects.select_for_update()
+            .filter(pk__in=delivery_ids, state=Delivery.State.PENDING, due_at__lte=now)
+            .select_related("notification__user", "subscription")
+        )
+        for row in rows:
+            row.state, row.attempts = Delivery.State.SENDING, row.attempts + 1
+        Delivery.objects.bulk_update(rows, ["state", "attempts"])
+    return rows
+
+
+def _finish(deliveries: list[Delivery], error: str = "") -> None:
+    now = clock.now()
+    for delivery in deliveries:
+        if not error:
+            delivery.state, delivery.sent_at, delivery.last_error = Delivery.State.SENT, now, ""
+        elif delivery.attempts >= MAX_ATTEMPTS:
+            delivery.state, delivery.last_error = Delivery.State.FAILED, error[:300]
+        else:
+            delivery.state, delivery.last_error = Delivery.State.PENDING, error[:300]
+            delivery.due_at = now + dt.timedelta(minutes=RETRY_MINUTES[min(delivery.attempts, len(RETRY_MINUTES)) - 1])
+    Delivery.objects.bulk_update(deliveries, ["state", "sent_at", "last_error", "due_at"])
+    if error:
+        for delivery in deliveries:
+            if delivery.state == Delivery.State.PENDING:
+                transaction.on_commit(lambda d=delivery: _schedule(d))
+
+
+def _settings_link() -> str:
+    return settings.SITE_URL + reverse("notifications:settings")
+
+
+def _send_mail(user, subject: str, template: str, context: dict) -> None:
+    with translation.override(user.language):
+        context = {**context, "user": user, "site_url": settings.SITE_URL, "settings_link": _settings_link()}
+        body = render_to_string(template, context)
+    message = EmailMultiAlternatives(subject, body, None, [user.email], connection=get_connection())
+    message.send()
+
+
+def deliver_one(delivery_id: int) -> str:
+    """Send one push or instant e-mail; returns its state afterwards."""
+    claimed = _claim([delivery_id])
+    if not claimed:
+        return "not due"
+    delivery = claimed[0]
+    notification = delivery.notification
+    try:
+        if delivery.channel == Delivery.Channel.EMAIL:
+            _send_mail(
+                notification.user,
+                notification.title,
+                "notifications/mail/instant.txt",
+                {"notification": notification, "link": settings.SITE_URL + notification.url},
+            )
+        elif delivery.channel == Delivery.Channel.PUSH:
+            from portal.notifications import push
+
+            if push.send(delivery.subscription, notification) == "gone":
+                delivery.state, delivery.last_error = Delivery.State.SKIPPED, "device unsubscribed"
+                Delivery.objects.filter(pk=delivery.pk).update(state=delivery.state, last_error=delivery.last_error)
+                delivery.subscription.delete()
+                return delivery.state
+    except Exception as exc:  # noqa: BLE001 - every failure is retried later, then given up
+        logger.warning("delivery %s failed: %s", delivery.pk, exc)
+        _finish([delivery], error=f"{type(exc).__name__}: {exc}" or "error")
+        return delivery.state
+    _finish([delivery])
+    return delivery.state
+
+
+def send_digest_for(user_id: int) -> int:
+    """One e-mail with every summary line that is due for this person; returns how many."""
+    ids = list(
+        Delivery.objects.filter(
+            notification__user_id=user_id,
+            channel=Delivery.Channel.DIGEST,
+            state=Delivery.State.PENDING,
+            due_at__lte=clock.now(),
+        ).values_list("pk", flat=True)
+    )
+    claimed = _claim(ids)
+    if not claimed:
+        return 0
+    user = claimed[0].notification.user
+    notifications = sorted((d.notification for d in claimed), key=lambda n: n.created_at)
+    with translation.override(user.language):
+        from django.utils.translation import ngettext
+
+        subject = ngettext(
+            "Ouderportaal: %(count)d new item today", "Ouderportaal: %(count)d new items today", len(notifications)
+        ) % {"count": len(notifications)}
+    try:
+        _send_mail(user, subject, "notifications/mail/digest.txt", {"notifications": notifications})
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("digest for %s failed: %s", user_id, exc)
+        _finish(claimed, error=f"{type(exc).__name__}: {exc}")
+        return 0
+    _finish(claimed)
+    return len(claimed)
+
+
+def send_due(now: dt.datetime | None = None) -> str:
+    """Send everything that is due and was not sent by its own task (retries, quiet hours,
+    summaries, a worker that was down). Run every few minutes: `manage.py send_notifications`."""
+    now = now or clock.now()
+    stuck = Delivery.objects.filter(state=Delivery.State.SENDING, due_at__lte=now - STUCK_AFTER).update(
+        state=Delivery.State.FAILED, last_error="interrupted while sending; not sent again"
+    )
+    due = Delivery.objects.filter(state=Delivery.State.PENDING, due_at__lte=now)
+    single = list(due.exclude(channel=Delivery.Channel.DIGEST).values_list("pk", flat=True)[:5000])
+    sent = sum(deliver_one(pk) == Delivery.State.SENT for pk in single)
+    digest_users = set(due.filter(channel=Delivery.Channel.DIGEST).values_list("notification__user_id", flat=True))
+    summaries = sum(1 for user_id in digest_users if send_digest_for(user_id))
+    return f"{sent} sent, {summaries} summaries, {stuck} interrupted"
+
+
+# ---------------------------------------------------------------- reading
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+    """Mark these (or all) of the user's notifications read."""
+    rows = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    return rows.update(read_at=clock.now())
