@@ -182,3 +182,20 @@ def smtp_server(settings):
     settings.EMAIL_PORT = port
     yield mailbox
     controller.stop()
+
+
+@pytest.fixture
+def english(request):
+    """Run a test in English: the people of `world` choose English, and so does code that runs
+    outside a request. For tests that check the English wording of a message; the Dutch
+    catalogue has a test of its own."""
+    from django.utils import translation
+
+    if "world" in request.fixturenames:
+        world = request.getfixturevalue("world")
+        User.objects.update(language="en")
+        for value in vars(world).values():
+            if isinstance(value, User):
+                value.language = "en"
+    with translation.override("en"):
+        yield

@@ -10,6 +10,7 @@ import json
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -801,3 +802,36 @@ def test_the_demo_conversations(client, db):
     client.post("/accounts/login/", {"email": "ouder@demo.test", "password": DEMO_PASSWORD})
     page = client.get(reverse("messaging:inbox")).content.decode()
     assert "zwemkleding" in page and 'class="badge unread"' in page and "tel:" in page
+
+
+# ---------------------------------------------------------------- stale keys and departed children
+
+
+def test_a_key_used_for_another_conversation_is_refused_not_answered_with_it(world):
+    """A key from an old form must never return a conversation the writer may no longer read."""
+    first = start(world, key="k-1", body="Oma haalt Bo op")
+    with pytest.raises(ValidationError, match="sent before"):
+        start(world, child=world.mo, key="k-1", body="Mo heeft koorts")
+    assert Thread.objects.get() == first
+    with pytest.raises(ValidationError, match="sent before"):
+        services.message_add(author=world.anna, thread=start(world, key="k-2"), body="x", key="k-1", by_staff=False)
+
+
+def test_staff_no_longer_read_the_conversations_of_a_child_who_left(client, world):
+    thread = start(world, child=world.bo)
+    assert policy.visible_threads(world.sanne).filter(pk=thread.pk).exists()
+    Placement.objects.filter(child=world.bo).update(end_date=TODAY - dt.timedelta(days=1))
+    login(client, world.sanne)
+    assert client.get(reverse("messaging:thread", args=[thread.pk])).status_code == 404
+    assert selectors.unread_total(world.sanne) == 0
+    login(client, world.anna)  # the family keeps its conversation
+    assert client.get(reverse("messaging:thread", args=[thread.pk])).status_code == 200
+
+
+def test_opening_the_conversation_reads_its_notification(client, world, committed):
+    thread = start(world)
+    staff_reply(world, thread, committed=committed)
+    assert Notification.objects.get(user=world.anna).read_at is None
+    login(client, world.anna)
+    client.get(reverse("messaging:thread", args=[thread.pk]))
+    assert Notification.objects.get(user=world.anna).read_at is not None

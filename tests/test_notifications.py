@@ -230,7 +230,7 @@ def test_a_delivery_is_never_sent_twice(world, committed):
 def test_an_interrupted_delivery_is_not_sent_again(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         notify(users=[world.anna], kind=Kind.MESSAGE, key="message:8", render=simple())
-    Delivery.objects.update(state=Delivery.State.SENDING)  # a worker died mid-way
+    Delivery.objects.update(state=Delivery.State.SENDING, claimed_at=clock.now())  # a worker died mid-way
     with clock.frozen(clock.now() + services.STUCK_AFTER):
         assert "1 interrupted" in services.send_due()
     assert Delivery.objects.get().state == "failed" and mail.outbox == []
@@ -409,7 +409,59 @@ def test_api_list_read_and_preferences(client, world, committed):
     for bad in (
         {"kinds": [{"kind": "gossip", "push": True, "email": "off"}]},
         {"kinds": [{"kind": "photo", "push": True, "email": "weekly"}]},
-        {"kinds": [], "quiet_start": "21:00"},
+        {"kinds": [], "quiet_start": "21:00", "quiet_end": None},
+        {"kinds": [], "quiet_end": "21:00"},  # the same as the start kept from before
     ):
         assert api(client, world.anna, "put", "/notifications/preferences", bad).status_code == 422
     assert services.preferences_of(world.anna)["photo"] == (False, "off")
+
+
+def test_a_title_is_one_line(world, committed, smtp_server):
+    with committed():
+        notify(users=[world.anna], kind=Kind.NEWS, key="news:9", render=simple("Nieuws\r\nBcc: iemand@example.test"))
+    assert Notification.objects.get().title == "Nieuws Bcc: iemand@example.test"
+    [message] = smtp_server.messages
+    assert message["Bcc"] is None and message["To"] == "anna@example.test"
+
+
+def test_notify_reads_choices_once_for_all_recipients(world, committed, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import make_user
+
+    people = [make_user(f"ouder{n}@example.test", f"Ouder {n}") for n in range(20)]
+
+    def count(users, key) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            notify(users=users, kind=Kind.NEWS, key=key, render=simple())
+        return len(queries)
+
+    few, many = count(people[:2], "news:1"), count(people, "news:2")
+    # Per person: a savepoint around its row, the row, and its release. Nothing else grows.
+    assert many - few <= 18 * 3
+
+
+def test_the_app_changes_only_what_it_sends(client, world):
+    QuietHours.objects.create(user=world.anna, start=dt.time(21), end=dt.time(7), digest_time=dt.time(18))
+    response = api(
+        client,
+        world.anna,
+        "put",
+        "/notifications/preferences",
+        {"kinds": [{"kind": "news", "push": False, "email": "off"}]},
+    )
+    assert response.status_code == 200
+    quiet = QuietHours.objects.get(user=world.anna)
+    assert (quiet.start, quiet.end, quiet.digest_time) == (dt.time(21), dt.time(7), dt.time(18))
+    response = api(
+        client, world.anna, "put", "/notifications/preferences", {"kinds": [], "quiet_start": None, "quiet_end": None}
+    )
+    assert response.status_code == 200 and QuietHours.objects.get(user=world.anna).start is None
+
+
+def test_opening_the_page_reads_the_notification(client, world, committed):
+    publish_diary(world, committed)
+    login(client, world.anna)
+    client.get(reverse("diary:child", args=[world.bo.pk]))
+    assert services.unread_count(world.anna) == 0

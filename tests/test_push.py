@@ -39,6 +39,8 @@ from portal.notifications.models import Delivery, Kind, Notification, PushSubscr
 from portal.notifications.push_views import BACKGROUND_COLOUR, THEME_COLOUR
 from tests.conftest import login
 
+pytestmark = pytest.mark.usefixtures("english")  # the messages checked here are the English ones
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -787,3 +789,42 @@ def test_a_notification_for_an_app_device_is_the_same_push(world, push_service, 
         [notification] = tell(world.anna, key="news:3")
     assert browser.decrypt(push_service.received[0].body)["tag"] == "news:3"
     assert Notification.objects.get(pk=notification.pk).user == world.anna
+
+
+# ---------------------------------------------------------------- a device follows its login
+
+
+def test_logging_out_stops_push_to_that_browser(client, world):
+    browser = TestBrowser()
+    login(client, world.anna)
+    client.get(reverse("notifications:settings"))
+    body = {
+        "endpoint": "https://fcm.googleapis.com/fcm/send/logout-test",
+        "keys": {"p256dh": browser.p256dh, "auth": browser.auth},
+    }
+    response = client.post(reverse("notifications:push_subscribe"), json.dumps(body), content_type="application/json")
+    assert response.status_code == 201
+    assert PushSubscription.objects.get().session is not None
+    other = push.subscribe(
+        user=world.anna,
+        endpoint="https://fcm.googleapis.com/fcm/send/other-phone",
+        p256dh=browser.p256dh,
+        auth=browser.auth,
+    )
+    client.post(reverse("accounts:logout"))
+    assert list(PushSubscription.objects.all()) == [other]  # the phone of another login stays
+
+
+def test_revoking_an_app_login_stops_push_to_that_app(client, world):
+    browser = TestBrowser()
+    _token, raw = api_token_create(user=world.bert, device_name="Bert's phone", second_factor=True)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    body = {
+        "endpoint": "https://fcm.googleapis.com/fcm/send/app-test",
+        "keys": {"p256dh": browser.p256dh, "auth": browser.auth},
+        "device_name": "Bert's phone",
+    }
+    response = client.post("/api/v1/devices", json.dumps(body), content_type="application/json", **auth)
+    assert response.status_code == 201 and PushSubscription.objects.get().api_token is not None
+    assert client.delete("/api/v1/auth/token", **auth).status_code == 204
+    assert not PushSubscription.objects.exists()

@@ -435,15 +435,22 @@ def require_planner(user) -> frozenset[int]:
 
 
 def visible_threads(user):
-    """Threads the user may read: those of their children (as guardian) and of their groups
-    (as staff)."""
+    """Threads the user may read: those of their children (as guardian), and as staff those of
+    their groups with a child placed on the group now or later. When a child leaves the group,
+    its conversations leave the group's inbox; the family keeps them."""
+    from django.db.models import Exists, OuterRef
+
     from portal.messaging.models import Thread
 
     roles = roles_of(user)
     if not (roles.guardian_child_ids or roles.staff_group_ids):
         return Thread.objects.none()
+    today = clock.today()
+    placed = Placement.objects.filter(child_id=OuterRef("child_id"), group_id=OuterRef("group_id")).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today)
+    )
     return Thread.objects.filter(organisation_id__in=roles.organisation_ids).filter(
-        Q(child_id__in=roles.guardian_child_ids) | Q(group_id__in=roles.staff_group_ids)
+        Q(child_id__in=roles.guardian_child_ids) | (Q(group_id__in=roles.staff_group_ids) & Exists(placed))
     )
 
 

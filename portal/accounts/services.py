@@ -134,6 +134,10 @@ def password_changed(*, user: User, keep_session_key: str | None) -> None:
     other.delete()
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=clock.now())
     Invitation.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=clock.now())
+    from portal.notifications.models import PushSubscription
+
+    # The apps just logged out get no more push (the ended sessions' devices went with them).
+    PushSubscription.objects.filter(user=user, api_token__isnull=False).delete()
 
 
 def password_generate_for(user: User) -> str:
@@ -221,9 +225,13 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
 
 
 def api_token_revoke(*, token: ApiToken) -> None:
+    """Log an app out; its device gets no more push messages."""
+    from portal.notifications.models import PushSubscription
+
     if token.revoked_at is None:
         token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
+    PushSubscription.objects.filter(api_token=token).delete()
 
 
 # ---------------------------------------------------------------- browser sessions

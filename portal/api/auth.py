@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
@@ -24,4 +25,7 @@ class TokenAuth(HttpBearer):
             raise HttpError(403, _("Log in again in the app, with the code from your authenticator app."))
         request.user = user
         request.api_token = api_token
+        # Answers (errors included) in the person's own language, as on the pages.
+        translation.activate(user.language)
+        request.LANGUAGE_CODE = user.language
         return user

@@ -232,7 +232,10 @@ def message_thread_create(request, data: Form[ThreadIn], files: File[list[Upload
                 made = [services.thread_start(child=child, group=group, by_staff=True, **common)]
     except ValidationError as exc:
         return Status(400, {"detail": " ".join(exc.messages)})
-    rows = selectors.with_counts(request.user, Thread.objects.filter(pk__in=[t.pk for t in made])).order_by("id")
+    made_ids = [t.pk for t in made]
+    rows = selectors.with_counts(request.user, policy.visible_threads(request.user).filter(pk__in=made_ids)).order_by(
+        "id"
+    )
     return Status(201, ThreadsCreated(threads=[ThreadSummary(**_summary(t)) for t in rows]))
 
 

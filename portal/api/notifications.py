@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
@@ -96,22 +97,25 @@ def preferences_get(request):
 
 @router.put("/notifications/preferences", response=PreferencesDoc)
 def preferences_put(request, payload: PreferencesDoc):
-    """Kinds left out keep their setting. Quiet hours need both times, or neither."""
+    """Only what you send changes: kinds, quiet hours and the summary time left out keep their
+    setting. Quiet hours need both times (or both null for none)."""
     choices = {}
     for row in payload.kinds:
         if row.kind not in Kind.values:
-            raise HttpError(422, f"unknown kind {row.kind!r}")
+            raise HttpError(422, _("Unknown kind: %(kind)s") % {"kind": row.kind})
         if row.email not in EmailChoice.values:
-            raise HttpError(422, f"e-mail must be one of {', '.join(EmailChoice.values)}")
+            raise HttpError(422, _("E-mail must be one of: %(choices)s") % {"choices": ", ".join(EmailChoice.values)})
         choices[row.kind] = (row.push, row.email)
-    if (payload.quiet_start is None) != (payload.quiet_end is None) or (
-        payload.quiet_start is not None and payload.quiet_start == payload.quiet_end
-    ):
-        raise HttpError(422, "quiet hours need a start and a different end time, or neither")
+    sent = payload.model_fields_set
+    quiet = services.quiet_hours_of(request.user)
+    start = payload.quiet_start if "quiet_start" in sent else quiet.start
+    end = payload.quiet_end if "quiet_end" in sent else quiet.end
+    digest = payload.digest_time if "digest_time" in sent else quiet.digest_time
+    if (start is None) != (end is None) or (start is not None and start == end):
+        raise HttpError(422, _("Quiet hours need a start and a different end time, or neither."))
     services.preferences_save(user=request.user, choices=choices)
     QuietHours.objects.update_or_create(
-        user=request.user,
-        defaults={"start": payload.quiet_start, "end": payload.quiet_end, "digest_time": payload.digest_time},
+        user=request.user, defaults={"start": start, "end": end, "digest_time": digest or dt.time(19, 0)}
     )
     return _preferences(request.user)
 
@@ -174,6 +178,7 @@ def device_register(request, payload: DeviceIn):
             p256dh=payload.keys.p256dh,
             auth=payload.keys.auth,
             device_name=payload.device_name,
+            api_token=request.api_token,
         )
     except push.SubscriptionError as exc:
         return Status(400, {"detail": str(exc)})

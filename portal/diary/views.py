@@ -19,6 +19,7 @@ from portal.core import clock
 from portal.diary import services
 from portal.diary.models import DiaryEntry, DiaryExport, DiaryTemplate
 from portal.media.views import serve_rendition
+from portal.notifications.services import mark_read_for_url
 from portal.planning.selectors import attendance
 
 
@@ -70,6 +71,7 @@ def _photo_from_post(request, child):
 @login_required
 def child_diary(request, child_id: int):
     child = policy.diary_child_for_user(request.user, child_id)
+    mark_read_for_url(request.user, request.path)
     staff = policy.is_diary_staff(request.user, child)
     entries = child.diary_entries.select_related("author", "media").prefetch_related("replies__author")
     if not staff:

@@ -18,6 +18,7 @@ from portal.access import policy
 from portal.media import selectors, services
 from portal.media.models import MediaItem, Rendition
 from portal.media.processing import MediaRejected
+from portal.notifications.services import mark_read_for_url
 
 INLINE = {"thumb", "screen", "poster", "video"}
 
@@ -49,6 +50,7 @@ def feed(request):
 @login_required
 def detail(request, media_id: int):
     item = policy.media_for_user(request.user, media_id)
+    mark_read_for_url(request.user, request.path)
     child_id = _child_filter(request)
     newer, older = selectors.neighbours(request.user, item, child_id)
     roles = policy.roles_of(request.user)

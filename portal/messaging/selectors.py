@@ -30,7 +30,8 @@ def unread_total(user) -> int:
         return 0
     mark = ReadMark.objects.filter(thread_id=OuterRef("thread_id"), user_id=user.pk).values("last_read_message_id")[:1]
     return (
-        Message.objects.filter(
+        Message.objects.filter(thread_id__in=policy.visible_threads(user).values("pk"))
+        .filter(
             Q(thread__child_id__in=roles.guardian_child_ids)
             | Q(thread__group_id__in=roles.staff_group_ids, by_staff=False)
         )
@@ -85,12 +86,13 @@ def search(threads: QuerySet[Thread], q: str) -> QuerySet[Thread]:
     if not q:
         return threads
     words = q.split()
+    searched = threads.values("pk")  # only the messages of these threads are searched
     for word in words:
         threads = threads.filter(
             Q(subject__icontains=word)
             | Q(child__first_name__icontains=word)
             | Q(child__last_name__icontains=word)
-            | Q(id__in=Message.objects.filter(body__icontains=word).values("thread_id"))
+            | Q(id__in=Message.objects.filter(thread_id__in=searched, body__icontains=word).values("thread_id"))
         )
     return threads
 

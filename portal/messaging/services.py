@@ -168,10 +168,23 @@ def _notify_after_commit(message_ids: list[int]) -> None:
     transaction.on_commit(lambda: notify_messages.enqueue(message_ids))
 
 
-def _existing(author, key: str) -> Message | None:
+def _existing(author, key: str, *, thread=None, child=None, group=None) -> Message | None:
+    """The message this author sent before with this key, if it was for the same conversation.
+    A key used for another conversation (a stale form, an app that reuses keys) is refused:
+    answering with that other conversation could show what the author may no longer see."""
     if not key:
         return None
-    return Message.objects.select_related("thread").filter(author=author, idempotency_key=key).first()
+    message = Message.objects.select_related("thread").filter(author=author, idempotency_key=key).first()
+    if message is None:
+        return None
+    same = (
+        (thread is None or message.thread_id == thread.pk)
+        and (child is None or message.thread.child_id == child.pk)
+        and (group is None or message.thread.group_id == group.pk)
+    )
+    if not same:
+        raise ValidationError(_("This form was sent before. Reload the page and write your message again."))
+    return message
 
 
 def _mark_read(user, thread_id: int, upto: int) -> None:
@@ -191,7 +204,7 @@ def thread_start(*, author, child, group, subject: str, body: str, files=(), key
     """A new conversation between the family of `child` and `group`, with its first message.
     Sending the same key again gives the thread made the first time."""
     key = clean_key(key)
-    if (existing := _existing(author, key)) is not None:
+    if (existing := _existing(author, key, child=child, group=group)) is not None:
         return existing.thread
     prepared = attachments_prepare(files)
     body, subject = _check_text(body, subject, prepared)
@@ -215,7 +228,7 @@ def thread_start(*, author, child, group, subject: str, body: str, files=(), key
             if by_staff:
                 _notify_after_commit([message.pk])
     except IntegrityError:
-        if (existing := _existing(author, key)) is not None:
+        if (existing := _existing(author, key, child=child, group=group)) is not None:
             return existing.thread
         raise
     return thread
@@ -225,7 +238,7 @@ def message_add(*, author, thread: Thread, body: str, files=(), key: str = "", b
     """A reply in a thread. A family's message reopens a handled thread; staff's message tells
     the family (after the commit)."""
     key = clean_key(key)
-    if (existing := _existing(author, key)) is not None:
+    if (existing := _existing(author, key, thread=thread)) is not None:
         return existing
     prepared = attachments_prepare(files)
     body, _subject = _check_text(body, "", prepared)
@@ -246,7 +259,7 @@ def message_add(*, author, thread: Thread, body: str, files=(), key: str = "", b
             if by_staff:
                 _notify_after_commit([message.pk])
     except IntegrityError:
-        if (existing := _existing(author, key)) is not None:
+        if (existing := _existing(author, key, thread=thread)) is not None:
             return existing
         raise
     return message
@@ -277,6 +290,8 @@ def broadcast(*, author, group, subject: str, body: str, files=(), key: str = ""
     if key:
         sent = Message.objects.filter(author=author, idempotency_key__startswith=f"{key}:").select_related("thread")
         if sent.exists():
+            if any(m.thread.group_id != group.pk for m in sent):
+                raise ValidationError(_("This form was sent before. Reload the page and write your message again."))
             return [m.thread for m in sent.order_by("id")]
     prepared = attachments_prepare(files)
     body, subject = _check_text(body, subject, prepared)
@@ -324,6 +339,11 @@ def thread_mark_read(*, user, thread: Thread) -> None:
     """The user has seen every message of the thread up to now."""
     newest = thread.messages.aggregate(newest=Max("id"))["newest"] or 0
     _mark_read(user, thread.pk, newest)
+    from django.urls import reverse
+
+    from portal.notifications.services import mark_read_for_url
+
+    mark_read_for_url(user, reverse("messaging:thread", args=[thread.pk]))
 
 
 def thread_set_handled(*, user, thread: Thread, handled: bool) -> Thread:

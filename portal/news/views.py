@@ -19,6 +19,7 @@ from portal.core import clock
 from portal.news import selectors, services
 from portal.news.forms import NewsForm
 from portal.news.services import MAX_ATTACHMENTS, max_file_bytes
+from portal.notifications.services import mark_read_for_url
 
 PER_PAGE = 10
 
@@ -32,6 +33,7 @@ def news_list(request):
 @login_required
 def detail(request, item_id: int):
     item = policy.news_item_for_reader(request.user, item_id)
+    mark_read_for_url(request.user, request.path)
     attachments = list(item.attachments.all())
     may_manage = (
         selectors.is_publisher(request.user) and policy.news_manageable(request.user).filter(pk=item.pk).exists()

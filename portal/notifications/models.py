@@ -97,6 +97,10 @@ class PushSubscription(models.Model):
     p256dh = models.CharField(max_length=200)
     auth = models.CharField(max_length=100)
     device_name = models.CharField(_("device"), max_length=100, blank=True)
+    # The login it came with: logging out, ending that session or revoking that app login
+    # stops the device's push, so a shared or handed-on phone shows nothing of the last user.
+    session = models.ForeignKey("accounts.UserSession", null=True, blank=True, on_delete=models.CASCADE)
+    api_token = models.ForeignKey("accounts.ApiToken", null=True, blank=True, on_delete=models.CASCADE)
     created_at = models.DateTimeField(default=clock.now)
     last_success_at = models.DateTimeField(null=True, blank=True)
 
@@ -134,6 +138,7 @@ class Delivery(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     due_at = models.DateTimeField(default=clock.now)
     attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="When the last attempt began.")
     last_error = models.CharField(max_length=300, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

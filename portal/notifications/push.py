@@ -194,7 +194,9 @@ def validate_keys(p256dh: object, auth: object) -> tuple[str, str]:
 # ---------------------------------------------------------------- devices
 
 
-def subscribe(*, user, endpoint: object, p256dh: object, auth: object, device_name: object = "") -> PushSubscription:
+def subscribe(
+    *, user, endpoint: object, p256dh: object, auth: object, device_name: object = "", session=None, api_token=None
+) -> PushSubscription:
     """Register (or refresh) a device for push. An endpoint registered by someone else moves
     to this person: the device changed hands, and what was waiting for the old owner is dropped
     with the old registration, never sent to the new one."""
@@ -204,14 +206,14 @@ def subscribe(*, user, endpoint: object, p256dh: object, auth: object, device_na
     for attempt in range(2):
         try:
             with transaction.atomic():
-                return _subscribe(user, endpoint, p256dh, auth, name)
+                return _subscribe(user, endpoint, p256dh, auth, name, session, api_token)
         except IntegrityError:  # the same device registered twice at once: the second updates
             if attempt:
                 raise
     raise AssertionError("unreachable")
 
 
-def _subscribe(user, endpoint: str, p256dh: str, auth: str, name: str) -> PushSubscription:
+def _subscribe(user, endpoint: str, p256dh: str, auth: str, name: str, session, api_token) -> PushSubscription:
     existing = PushSubscription.objects.select_for_update().filter(endpoint=endpoint).first()
     if existing is not None and existing.user_id != user.pk:
         existing.delete()  # with its pending deliveries
@@ -219,10 +221,18 @@ def _subscribe(user, endpoint: str, p256dh: str, auth: str, name: str) -> PushSu
     if existing is not None:
         existing.p256dh, existing.auth = p256dh, auth
         existing.device_name = name or existing.device_name
-        existing.save(update_fields=["p256dh", "auth", "device_name"])
+        existing.session, existing.api_token = session, api_token
+        existing.save(update_fields=["p256dh", "auth", "device_name", "session", "api_token"])
         return existing
     made = PushSubscription.objects.create(
-        user=user, endpoint=endpoint, p256dh=p256dh, auth=auth, device_name=name, created_at=clock.now()
+        user=user,
+        endpoint=endpoint,
+        p256dh=p256dh,
+        auth=auth,
+        device_name=name,
+        session=session,
+        api_token=api_token,
+        created_at=clock.now(),
     )
     older = PushSubscription.objects.filter(user=user).order_by("-created_at", "-pk").values_list("pk", flat=True)
     surplus = list(older[MAX_DEVICES:])

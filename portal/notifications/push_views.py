@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.accounts.models import UserSession
 from portal.notifications import push
 
 # The --brand and --bg colours of static/css/portal.css (a test keeps them in step).
@@ -52,6 +53,7 @@ def push_subscribe(request):
             p256dh=keys.get("p256dh"),
             auth=keys.get("auth"),
             device_name=data.get("device_name") or "",
+            session=UserSession.objects.filter(user=request.user, session_key=request.session.session_key).first(),
         )
     except push.SubscriptionError as exc:
         return _error(str(exc))

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -105,47 +106,59 @@ def notify(*, users: Iterable, kind: str, key: str, render: Callable[[object], T
     """Tell each user about one event (`key`, e.g. 'diary:12'); an event already told is skipped.
 
     `render(user)` runs in the user's language and gives the texts. Deliveries go out after
-    the surrounding transaction commits.
+    the surrounding transaction commits. Choices, quiet hours and devices of all recipients
+    are read in three queries, whatever their number.
     """
-    made = []
+    users = [u for u in users if u.is_active]
+    if not users:
+        return []
     now = clock.now()
+    chosen = {p.user_id: (p.push, p.email) for p in Preference.objects.filter(user__in=users, kind=kind)}
+    quiet_of = {q.user_id: q for q in QuietHours.objects.filter(user__in=users)}
+    devices: dict[int, list[PushSubscription]] = {}
+    for subscription in PushSubscription.objects.filter(user__in=users):
+        devices.setdefault(subscription.user_id, []).append(subscription)
+    made, deliveries = [], []
     for user in users:
-        if not user.is_active:
-            continue
         with translation.override(user.language):
             text = render(user)
         try:
             with transaction.atomic():
                 notification = Notification.objects.create(
-                    user=user, kind=kind, key=key, title=text.title[:200], body=text.body, url=text.url, created_at=now
+                    user=user,
+                    kind=kind,
+                    key=key,
+                    # One line: titles become mail subjects, where a line break is refused.
+                    title=" ".join(text.title.split())[:200],
+                    body=text.body,
+                    url=text.url,
+                    created_at=now,
                 )
         except IntegrityError:  # this event was told to this person before
             continue
-        _plan_deliveries(notification, now)
+        push, email = chosen.get(user.pk, (True, DEFAULT_EMAIL[kind]))
+        deliveries += _planned(notification, push, email, quiet_of.get(user.pk) or QuietHours(), devices, now)
         made.append(notification)
+    for delivery in Delivery.objects.bulk_create(deliveries):
+        _schedule(delivery)
     return made
 
 
-def _plan_deliveries(notification: Notification, now: dt.datetime) -> None:
-    user = notification.user
-    push, email = preferences_of(user)[notification.kind]
-    quiet = quiet_hours_of(user)
+def _planned(notification, push, email, quiet, devices, now) -> list[Delivery]:
     soon = after_quiet_hours(now, quiet)
-    deliveries = []
+    planned = []
     if push:
-        deliveries += [
+        planned += [
             Delivery(notification=notification, channel=Delivery.Channel.PUSH, subscription=s, due_at=soon)
-            for s in PushSubscription.objects.filter(user=user)
+            for s in devices.get(notification.user_id, [])
         ]
     if email == EmailChoice.INSTANT:
-        deliveries.append(Delivery(notification=notification, channel=Delivery.Channel.EMAIL, due_at=soon))
+        planned.append(Delivery(notification=notification, channel=Delivery.Channel.EMAIL, due_at=soon))
     elif email == EmailChoice.DIGEST:
-        deliveries.append(
+        planned.append(
             Delivery(notification=notification, channel=Delivery.Channel.DIGEST, due_at=next_digest_time(now, quiet))
         )
-    Delivery.objects.bulk_create(deliveries)
-    for delivery in Delivery.objects.filter(notification=notification):
-        _schedule(delivery)
+    return planned
 
 
 def _schedule(delivery: Delivery) -> None:
@@ -153,7 +166,7 @@ def _schedule(delivery: Delivery) -> None:
     from portal.notifications.tasks import deliver, send_digest
 
     if delivery.channel == Delivery.Channel.DIGEST:
-        task, argument = send_digest, delivery.notification.user_id
+        task, argument = send_digest, delivery.notification.user_id  # the notification is in memory
     else:
         task, argument = deliver, delivery.pk
     due = delivery.due_at
@@ -168,18 +181,21 @@ def _schedule(delivery: Delivery) -> None:
 
 
 def _claim(delivery_ids: list[int]) -> list[Delivery]:
-    """Mark due, pending deliveries as being sent; only the caller that flipped them sends them."""
+    """Mark due, pending deliveries as being sent; only the caller that flipped them sends them.
+
+    The rows are locked (PostgreSQL: rows another worker holds are skipped) and flipped in one
+    short transaction, before anything leaves the machine."""
     now = clock.now()
     with transaction.atomic():
-        rows = list(
-            Delivery.objects.select_for_update()
+        ids = list(
+            Delivery.objects.select_for_update(skip_locked=True)
             .filter(pk__in=delivery_ids, state=Delivery.State.PENDING, due_at__lte=now)
-            .select_related("notification__user", "subscription")
+            .values_list("pk", flat=True)
         )
-        for row in rows:
-            row.state, row.attempts = Delivery.State.SENDING, row.attempts + 1
-        Delivery.objects.bulk_update(rows, ["state", "attempts"])
-    return rows
+        Delivery.objects.filter(pk__in=ids, state=Delivery.State.PENDING).update(
+            state=Delivery.State.SENDING, attempts=F("attempts") + 1, claimed_at=now
+        )
+    return list(Delivery.objects.filter(pk__in=ids).select_related("notification__user", "subscription"))
 
 
 def _finish(deliveries: list[Delivery], error: str = "") -> None:
@@ -277,15 +293,26 @@ def send_due(now: dt.datetime | None = None) -> str:
     """Send everything that is due and was not sent by its own task (retries, quiet hours,
     summaries, a worker that was down). Run every few minutes: `manage.py send_notifications`."""
     now = now or clock.now()
-    stuck = Delivery.objects.filter(state=Delivery.State.SENDING, due_at__lte=now - STUCK_AFTER).update(
+    stuck = Delivery.objects.filter(state=Delivery.State.SENDING, claimed_at__lte=now - STUCK_AFTER).update(
         state=Delivery.State.FAILED, last_error="interrupted while sending; not sent again"
     )
     due = Delivery.objects.filter(state=Delivery.State.PENDING, due_at__lte=now)
     single = list(due.exclude(channel=Delivery.Channel.DIGEST).values_list("pk", flat=True)[:5000])
-    sent = sum(deliver_one(pk) == Delivery.State.SENT for pk in single)
+    sent = summaries = errors = 0
+    for pk in single:
+        try:
+            sent += deliver_one(pk) == Delivery.State.SENT
+        except Exception:  # noqa: BLE001 - one broken delivery must not stop the others
+            errors += 1
+            logger.exception("delivery %s", pk)
     digest_users = set(due.filter(channel=Delivery.Channel.DIGEST).values_list("notification__user_id", flat=True))
-    summaries = sum(1 for user_id in digest_users if send_digest_for(user_id))
-    return f"{sent} sent, {summaries} summaries, {stuck} interrupted"
+    for user_id in digest_users:
+        try:
+            summaries += bool(send_digest_for(user_id))
+        except Exception:  # noqa: BLE001
+            errors += 1
+            logger.exception("summary for %s", user_id)
+    return f"{sent} sent, {summaries} summaries, {stuck} interrupted, {errors} errors"
 
 
 # ---------------------------------------------------------------- reading
@@ -301,3 +328,10 @@ def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
     return rows.update(read_at=clock.now())
+
+
+def mark_read_for_url(user, path: str) -> int:
+    """The person opened the page a notification points to: it is read (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, url=path, read_at__isnull=True).update(read_at=clock.now())

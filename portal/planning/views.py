@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from portal.access import policy
 from portal.children.models import Child
 from portal.core import clock
+from portal.notifications.services import mark_read_for_url
 from portal.organisations.models import Group
 from portal.planning import forms, selectors, services
 from portal.planning.ical import calendar_feed
@@ -63,6 +64,7 @@ def _absence_form(child, allowed: bool, data=None) -> forms.AbsenceForm:
 @login_required
 def child_calendar(request, child_id: int):
     child = _guardian_child(request, child_id)
+    mark_read_for_url(request.user, request.path)
     month = _month(request)
     decision = policy.planning_request_decision(request.user, child)
     return _calendar_page(

@@ -26,7 +26,7 @@ def open_messages(page):
     page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Messages").click()
 
 
-def test_guardian_writes_staff_reply_guardian_sees_it_unread(world, live_server, browser):
+def test_guardian_writes_staff_reply_guardian_sees_it_unread(world, live_server, browser, smtp_server):
     anna_context, anna = log_in(browser, live_server, "anna@example.test")
     open_messages(anna)
     anna.get_by_role("link", name="New message").click()
@@ -54,6 +54,12 @@ def test_guardian_writes_staff_reply_guardian_sees_it_unread(world, live_server,
     sanne.get_by_role("button", name="Mark as handled").click()
     sanne.get_by_text("Marked as handled.").wait_for()
 
+    # The reply reached Anna as a mail (through the real SMTP server), in the language she chose.
+    [mail] = smtp_server.messages
+    assert mail["To"] == "anna@example.test" and mail["Subject"] == "New message from Baby's"
+    anna.goto(f"{live_server.url}/home/")  # not the conversation: opening it would read it
+    assert anna.locator("#nav-unread-messages").inner_text().startswith("1")
+    assert anna.locator("#nav-unread-notifications").inner_text().startswith("1")
     open_messages(anna)
     row = anna.locator(".thread-row").filter(has_text="Baby's")
     badge = row.locator(".badge.unread")
@@ -65,5 +71,6 @@ def test_guardian_writes_staff_reply_guardian_sees_it_unread(world, live_server,
     assert anna.locator(".bubble.new").count() == 1
     open_messages(anna)
     assert anna.locator(".thread-row .badge.unread").count() == 0
+    assert anna.locator("#nav-unread-messages").count() == 0
     sanne_context.close()
     anna_context.close()
