@@ -104,3 +104,17 @@ def test_every_model_change_has_a_migration(db):
     from django.core.management import call_command
 
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_refusals_are_pages_of_the_portal_in_the_users_language(client, world):
+    from django.urls import reverse
+
+    from tests.conftest import login
+
+    login(client, world.anna)  # Dutch
+    refused = client.get(reverse("messaging:group_inbox", args=[world.a.babies.pk]))
+    assert refused.status_code == 403
+    page = refused.content.decode()
+    assert "Niet voor jouw rol" in page and 'class="topbar"' in page
+    missing = client.get("/messages/999999/")
+    assert missing.status_code == 404 and "Pagina niet gevonden" in missing.content.decode()
