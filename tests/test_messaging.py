@@ -43,34 +43,12 @@ def english(world):
         yield
 
 
-def pdf_bytes(text: str = "Hallo") -> bytes:
-    """A small, valid PDF document."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    out.write(f"% {text}\n".encode())
-    return out.getvalue()
-
-
 def photo(name="foto.jpg", content=None):
     return SimpleUploadedFile(name, content if content is not None else media_files.jpeg_with_gps(), "image/jpeg")
 
 
 def pdf(name="brief.pdf", content=None):
-    return SimpleUploadedFile(name, content if content is not None else pdf_bytes(), "application/pdf")
+    return SimpleUploadedFile(name, content if content is not None else media_files.pdf_document(), "application/pdf")
 
 
 def start(world, *, author=None, child=None, body="Oma haalt Bo vandaag op", files=(), key="", subject=""):
@@ -446,7 +424,7 @@ def test_a_pdf_is_a_download(client, world):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;") and "Machtiging" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(response.streaming_content) == pdf_bytes()
+    assert b"".join(response.streaming_content) == media_files.pdf_document()
 
 
 def truncated_jpeg():
@@ -457,15 +435,15 @@ def truncated_jpeg():
 @pytest.mark.parametrize(
     ("files", "message"),
     [
-        (lambda: [pdf("brief.pdf", b"Dit is geen PDF maar tekst")], "brief.pdf cannot be sent"),
-        (lambda: [photo("foto.jpg", b"<html><script>alert(1)</script></html>")], "foto.jpg cannot be sent"),
-        (lambda: [pdf("kapot.pdf", pdf_bytes()[:200])], "kapot.pdf is damaged"),
+        (lambda: [pdf("brief.pdf", b"Dit is geen PDF maar tekst")], "brief.pdf cannot be attached"),
+        (lambda: [photo("foto.jpg", b"<html><script>alert(1)</script></html>")], "foto.jpg cannot be attached"),
+        (lambda: [pdf("kapot.pdf", media_files.pdf_document()[:200])], "kapot.pdf is damaged"),
         (lambda: [photo("kapot.jpg", truncated_jpeg())], "damaged"),
         (lambda: [photo("leeg.jpg", b"")], "leeg.jpg is empty"),
         (lambda: [photo(f"{n}.jpg") for n in range(5)], "At most 4 attachments"),
         (
             lambda: [SimpleUploadedFile("film.mp4", media_files.mp4(1.0), "video/mp4")],
-            "film.mp4 cannot be sent",
+            "film.mp4 cannot be attached",
         ),
         (lambda: [photo("goed.jpg"), pdf("slecht.pdf", b"%PDF-1.4 niets")], "slecht.pdf is damaged"),
     ],
@@ -482,7 +460,7 @@ def test_broken_fake_and_too_many_files_are_refused_and_nothing_is_saved(client,
 
 def test_too_large_files_are_refused(world, settings):
     settings.MESSAGE_MAX_PDF_BYTES = 1024
-    big = pdf_bytes("x" * 2000)
+    big = media_files.pdf_document("x" * 2000)
     with pytest.raises(Exception, match="at most 0 MB for a PDF|too large"):
         start(world, files=[pdf("groot.pdf", big)])
     settings.MEDIA_MAX_PHOTO_BYTES = 1000
@@ -746,7 +724,7 @@ def test_api_staff_write_to_all_families_and_bad_files(client, world):
         "/messages/threads",
         data={"group_id": world.a.babies.pk, "child_id": world.bo.pk, "body": "x", "files": [pdf("nep.pdf", b"nep")]},
     )
-    assert bad.status_code == 400 and "nep.pdf cannot be sent" in bad.json()["detail"]
+    assert bad.status_code == 400 and "nep.pdf cannot be attached" in bad.json()["detail"]
     assert Thread.objects.count() == 2
 
 

@@ -23,6 +23,7 @@ from portal.access import policy
 from portal.accounts.services import api_token_create
 from portal.children.models import Guardian
 from portal.core import clock
+from portal.media.attachments import prepare_photo
 from portal.news import services
 from portal.news.models import NewsAttachment, NewsItem
 from portal.news.tasks import notify_item
@@ -400,7 +401,7 @@ def test_photos_lose_their_metadata_and_files_are_served_privately(client, world
     files = [
         upload("IMG_0001.JPG", source, "image/jpeg"),
         upload("tekening.png", media_files.png(), "image/png"),
-        upload("Brief ouders.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF", "application/pdf"),
+        upload("Brief ouders.pdf", media_files.pdf_document("Brief"), "application/pdf"),
     ]
     response = client.post(reverse("news:create"), {**form(world, f"organisation:{world.a.org.pk}"), "files": files})
     assert response.status_code == 302
@@ -424,7 +425,7 @@ def test_photos_lose_their_metadata_and_files_are_served_privately(client, world
     pdf = item.attachments.get(kind="file")
     response = client.get(reverse("news:attachment", args=[pdf.pk, pdf.original_name]))
     assert response["Content-Type"] == "application/pdf" and response["X-Content-Type-Options"] == "nosniff"
-    assert response["Content-Disposition"].startswith('attachment; filename="Brief_ouders.pdf"')
+    assert response["Content-Disposition"].startswith('attachment; filename="Brief ouders.pdf"')
     assert response["Cache-Control"].startswith("private")
     assert client.get(reverse("news:attachment", args=[pdf.pk, pdf.original_name]) + "?size=thumb").status_code == 404
     login(client, world.otto)
@@ -500,7 +501,7 @@ def test_editing_removes_and_adds_files(client, world, committed):
                 "title": "Met brief",
                 "body": "x",
                 "remove": [str(old.pk)],
-                "files": [upload("brief.pdf", b"%PDF-1.7 brief")],
+                "files": [upload("brief.pdf", media_files.pdf_document("brief"))],
             },
         )
     assert response.status_code == 302
@@ -539,7 +540,7 @@ def fill(world, count: int, start: int = 0) -> None:
     for n in range(start, start + count):
         item = publish(world, ["org", "centrum", "babies", "toddlers"][n % 4], f"Item {n}")
         if n % 2 == 0:
-            services.store_attachments(item, [services.prepare_photo(f"p{n}.png", media_files.png(32, 24))], [])
+            services.store_attachments(item, [prepare_photo(f"p{n}.png", media_files.png(32, 24))], [])
 
 
 def count_queries(client, url) -> int:

@@ -465,3 +465,29 @@ def test_opening_the_page_reads_the_notification(client, world, committed):
     login(client, world.anna)
     client.get(reverse("diary:child", args=[world.bo.pk]))
     assert services.unread_count(world.anna) == 0
+
+
+def test_with_the_database_queue_the_task_commits_with_the_change(world, settings):
+    """The follow-up of a change is written in the change's own transaction: a rolled-back
+    change leaves no task, a committed one cannot lose its task to a crash after the commit."""
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        diary_services.entry_save(
+            author=world.sanne, child=world.bo, day=clock.today(), text="Weg", publish=True, by_guardian=False
+        )
+        assert DBTaskResult.objects.filter(task_path="portal.diary.tasks.notify_entry").count() == 1
+        raise Undo
+    assert not DBTaskResult.objects.exists()
+    with transaction.atomic():
+        diary_services.entry_save(
+            author=world.sanne, child=world.bo, day=clock.today(), text="Blijft", publish=True, by_guardian=False
+        )
+    assert list(DBTaskResult.objects.values_list("task_path", flat=True)) == ["portal.diary.tasks.notify_entry"]
+    assert mail.outbox == []  # the worker sends it, not the request

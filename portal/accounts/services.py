@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from portal.accounts.models import ApiToken, Invitation, LoginFailure, User, UserSession, hash_token
 from portal.core import clock
+from portal.core.tasks import enqueue_after_commit
 
 # ---------------------------------------------------------------- invitations
 
@@ -53,7 +54,7 @@ def invitations_send_due(day: dt.date) -> str:
                 invitation = Invitation.objects.create(user=user)
         except IntegrityError:
             continue  # another run invited this guardian a moment ago
-        transaction.on_commit(lambda pk=invitation.pk: deliver_invitation.enqueue(pk))
+        enqueue_after_commit(deliver_invitation, invitation.pk)
         created += 1
     # Invitations whose mail did not go out (the SMTP server was down, say) are tried again.
     unsent = Invitation.objects.filter(
@@ -64,7 +65,7 @@ def invitations_send_due(day: dt.date) -> str:
     ).values_list("pk", flat=True)
     retried = 0
     for pk in unsent:
-        transaction.on_commit(lambda pk=pk: deliver_invitation.enqueue(pk))
+        enqueue_after_commit(deliver_invitation, pk)
         retried += 1
     return f"{created} invitations queued, {retried} retried"
 
@@ -79,7 +80,7 @@ def invitation_resend(*, user: User, resent_by: User | None) -> Invitation:
             revoked_at=clock.now()
         )
         invitation = Invitation.objects.create(user=user, resent_by=resent_by)
-        transaction.on_commit(lambda: deliver_invitation.enqueue(invitation.pk))
+        enqueue_after_commit(deliver_invitation, invitation.pk)
     return invitation
 
 

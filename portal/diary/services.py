@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from portal.children.models import Child
 from portal.core import clock
+from portal.core.tasks import enqueue_after_commit
 from portal.diary.models import DiaryEntry, DiaryExport, DiaryReply
 
 CARE_FIELDS = ("sleeps", "feeds", "nappies", "mood")
@@ -74,7 +75,7 @@ def entry_save(
     if entry.state == DiaryEntry.State.PUBLISHED and not was_published and not by_guardian:
         from portal.diary.tasks import notify_entry
 
-        transaction.on_commit(lambda: notify_entry.enqueue(entry.pk))
+        enqueue_after_commit(notify_entry, entry.pk)
     return entry
 
 
@@ -90,7 +91,7 @@ def export_request(*, user, child: Child, first_day: dt.date | None, last_day: d
     export = DiaryExport.objects.create(child=child, requested_by=user, first_day=first_day, last_day=last_day)
     from portal.diary.tasks import make_pdf
 
-    transaction.on_commit(lambda: make_pdf.enqueue(export.pk))
+    enqueue_after_commit(make_pdf, export.pk)
     return export
 
 

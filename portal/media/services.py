@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from portal.children.models import Child
 from portal.core import clock
+from portal.core.tasks import enqueue_after_commit
 from portal.media import processing
 from portal.media.models import MediaItem, MediaTag, Rendition
 from portal.organisations.models import Group
@@ -83,7 +84,7 @@ def media_receive(*, user, group: Group, upload, upload_key: str, caption: str, 
         return MediaItem.objects.get(uploaded_by=user, upload_key=upload_key), False
     from portal.media.tasks import process_media
 
-    transaction.on_commit(lambda: process_media.enqueue(item.pk))
+    enqueue_after_commit(process_media, item.pk)
     return item, True
 
 
@@ -128,7 +129,7 @@ def media_process(media_id: int) -> MediaItem:
         item.save(update_fields=["width", "height", "duration_seconds", "state"])
         from portal.media.tasks import notify_tagged
 
-        transaction.on_commit(lambda: notify_tagged.enqueue(item.pk))
+        enqueue_after_commit(notify_tagged, item.pk)
     item.incoming.delete(save=False)
     MediaItem.objects.filter(pk=item.pk).update(incoming="")
     return item
@@ -146,7 +147,7 @@ def media_set_tags(*, user, item: MediaItem, child_ids) -> None:
     if item.state == MediaItem.State.READY and any(c.pk not in existing for c in children):
         from portal.media.tasks import notify_tagged
 
-        transaction.on_commit(lambda: notify_tagged.enqueue(item.pk))
+        enqueue_after_commit(notify_tagged, item.pk)
 
 
 @transaction.atomic

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,7 +25,8 @@ from django.utils.translation import gettext as _
 
 from portal.access import policy
 from portal.core import clock
-from portal.media.processing import MediaRejected, check_upload, process_photo, sniff_kind
+from portal.core.tasks import enqueue_after_commit
+from portal.media.attachments import PreparedFile, prepare_all
 from portal.messaging.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, Attachment, Message, ReadMark, Thread
 
 MAX_ATTACHMENTS = 4
@@ -39,85 +38,20 @@ def pdf_max_bytes() -> int:
     return getattr(settings, "MESSAGE_MAX_PDF_BYTES", PDF_MAX_BYTES_DEFAULT)
 
 
-@dataclass
-class PreparedFile:
-    """An attachment that passed every check, ready to store."""
-
-    kind: str
-    name: str
-    content_type: str
-    content: bytes
-    thumbnail: bytes | None = None
-    width: int | None = None
-    height: int | None = None
-
-
 def clean_key(key: str | None) -> str:
     """The idempotency key as stored: letters, digits, - and _, at most 64."""
     return KEY_PATTERN.sub("", key or "")[:64]
 
 
-def _clean_name(name: str, fallback: str) -> str:
-    name = PurePath((name or "").replace("\\", "/")).name
-    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>|:*?').strip(" .")
-    return (name or fallback)[-150:]
-
-
-def _check_pdf(name: str, data: bytes) -> None:
-    if len(data) > pdf_max_bytes():
-        raise ValidationError(
-            _("%(name)s is too large: at most %(limit)d MB for a PDF.")
-            % {"name": name, "limit": pdf_max_bytes() // (1024 * 1024)}
-        )
-    tail = data[-2048:]
-    if not re.match(rb"%PDF-\d\.\d", data[:8]) or b"%%EOF" not in tail or b"startxref" not in tail:
-        raise ValidationError(_("%(name)s is damaged or incomplete; please send it again.") % {"name": name})
-
-
 def attachments_prepare(uploads: Iterable) -> list[PreparedFile]:
-    """Check and process uploaded files (Django UploadedFile objects); any problem raises a
-    ValidationError naming the file."""
-    uploads = [u for u in uploads if u is not None]
-    if len(uploads) > MAX_ATTACHMENTS:
-        raise ValidationError(_("At most %(count)d attachments per message.") % {"count": MAX_ATTACHMENTS})
-    prepared = []
-    for upload in uploads:
-        name = _clean_name(upload.name, "bijlage")
-        size = upload.size or 0
-        if size == 0:
-            raise ValidationError(_("%(name)s is empty (0 bytes).") % {"name": name})
-        upload.seek(0)
-        head = upload.read(32)
-        upload.seek(0)
-        if head.startswith(b"%PDF-"):
-            if size > pdf_max_bytes():
-                raise ValidationError(
-                    _("%(name)s is too large: at most %(limit)d MB for a PDF.")
-                    % {"name": name, "limit": pdf_max_bytes() // (1024 * 1024)}
-                )
-            data = upload.read()
-            _check_pdf(name, data)
-            stem = PurePath(name).stem or "document"
-            prepared.append(PreparedFile("pdf", f"{stem}.pdf", "application/pdf", data))
-            continue
-        if sniff_kind(head) != "photo":
-            raise ValidationError(
-                _("%(name)s cannot be sent: attach photos (JPEG, PNG, HEIC) or PDF documents.") % {"name": name}
-            )
-        try:
-            check_upload(name, size, head)
-            outputs = {o.name: o for o in process_photo(upload.read())}
-        except MediaRejected as exc:
-            message = str(exc)
-            raise ValidationError(message if name in message else f"{name}: {message}") from exc
-        screen, thumb = outputs["screen"], outputs["thumb"]
-        stem = PurePath(name).stem or "foto"
-        prepared.append(
-            PreparedFile(
-                "photo", f"{stem}.jpg", "image/jpeg", screen.content, thumb.content, screen.width, screen.height
-            )
-        )
-    return prepared
+    """Check and process uploaded files (photos and PDFs, see `portal.media.attachments`); any
+    problem raises a ValidationError naming the file."""
+    return prepare_all(
+        uploads,
+        pdf_limit=pdf_max_bytes(),
+        max_count=MAX_ATTACHMENTS,
+        too_many=_("At most %(count)d attachments per message.") % {"count": MAX_ATTACHMENTS},
+    )
 
 
 def _check_text(body: str, subject: str, prepared: list[PreparedFile]) -> tuple[str, str]:
@@ -165,7 +99,7 @@ def _store(message: Message, prepared: list[PreparedFile], stored: list[Attachme
 def _notify_after_commit(message_ids: list[int]) -> None:
     from portal.messaging.tasks import notify_messages
 
-    transaction.on_commit(lambda: notify_messages.enqueue(message_ids))
+    enqueue_after_commit(notify_messages, message_ids)
 
 
 def _existing(author, key: str, *, thread=None, child=None, group=None) -> Message | None:

@@ -71,8 +71,9 @@ NEWSLETTER = "\n\n".join(
 
 
 def load_demo_news(*, organisation, locations: dict, groups: dict, admin, planner) -> int:
+    from portal.media.attachments import prepare_photo
     from portal.news.models import NewsItem
-    from portal.news.services import prepare_photo, store_attachments
+    from portal.news.services import store_attachments
 
     now = clock.now()
     today = clock.today()

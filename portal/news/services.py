@@ -14,19 +14,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils.text import Truncator, get_valid_filename
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from portal.access import policy
 from portal.core import clock
-from portal.media.processing import MediaRejected, check_upload, process_photo, sniff_kind
+from portal.core.tasks import enqueue_after_commit
+from portal.media.attachments import PreparedFile, prepare_all
 from portal.news.models import NewsAttachment, NewsItem
 
 logger = logging.getLogger(__name__)
@@ -42,89 +42,15 @@ def max_file_bytes() -> int:
     return getattr(settings, "NEWS_MAX_FILE_BYTES", 10 * 1024 * 1024)
 
 
-@dataclass
-class PreparedFile:
-    """An upload that passed every check, ready to be stored."""
-
-    kind: str
-    name: str
-    content: bytes
-    content_type: str
-    thumbnail: bytes | None = None
-    width: int | None = None
-    height: int | None = None
-
-
-def _display_name(name: str, extension: str | None = None) -> str:
-    base = (name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1].strip() or "bestand"
-    if extension:
-        stem = base.rsplit(".", 1)[0] if "." in base else base
-        base = f"{stem}.{extension}"
-    cleaned = get_valid_filename(base)[-100:]
-    return cleaned or f"bestand.{extension or 'bin'}"
-
-
-def prepare_upload(upload) -> PreparedFile:
-    """Check one uploaded file and make what will be stored: a photo (JPEG, PNG, HEIC) becomes a
-    JPEG without any metadata plus a thumbnail; a PDF is kept as it is. Anything else is
-    refused with a message that says why."""
-    name = upload.name or ""
-    size = upload.size or 0
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if size == 0:
-        raise ValidationError(_("%(name)s is empty (0 bytes).") % {"name": name})
-    if head.startswith(b"%PDF-"):
-        if size > max_file_bytes():
-            raise ValidationError(
-                _("%(name)s is too large: at most %(limit)d MB for a PDF.")
-                % {"name": name, "limit": max_file_bytes() // (1024 * 1024)}
-            )
-        return PreparedFile("file", _display_name(name, "pdf"), upload.read(), "application/pdf")
-    if sniff_kind(head) != "photo":
-        raise ValidationError(
-            _("%(name)s cannot be added: only photos (JPEG, PNG, HEIC) and PDF files can.") % {"name": name}
-        )
-    try:
-        check_upload(name, size, head)
-    except MediaRejected as exc:
-        raise ValidationError(str(exc)) from exc
-    return prepare_photo(name, upload.read())
-
-
-def prepare_photo(name: str, data: bytes) -> PreparedFile:
-    """A photo stored again without metadata: the screen size, and a thumbnail."""
-    try:
-        outputs = {o.name: o for o in process_photo(data)}
-    except MediaRejected as exc:
-        raise ValidationError(f"{name}: {exc}") from exc
-    screen, thumb = outputs["screen"], outputs["thumb"]
-    return PreparedFile(
-        "image",
-        _display_name(name, "jpg"),
-        screen.content,
-        screen.content_type,
-        thumbnail=thumb.content,
-        width=screen.width,
-        height=screen.height,
-    )
-
-
 def prepare_uploads(uploads) -> list[PreparedFile]:
-    """Every upload checked before anything is stored: one bad file refuses them all."""
-    uploads = [u for u in uploads if u]
-    if len(uploads) > MAX_ATTACHMENTS:
-        raise ValidationError(_("At most %(count)d files per item.") % {"count": MAX_ATTACHMENTS})
-    prepared, errors = [], []
-    for upload in uploads:
-        try:
-            prepared.append(prepare_upload(upload))
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-    if errors:
-        raise ValidationError(errors)
-    return prepared
+    """Every upload checked before anything is stored (photos and PDFs, see
+    `portal.media.attachments`): one bad file refuses them all."""
+    return prepare_all(
+        uploads,
+        pdf_limit=max_file_bytes(),
+        max_count=MAX_ATTACHMENTS,
+        too_many=_("At most %(count)d files per item.") % {"count": MAX_ATTACHMENTS},
+    )
 
 
 def _validate(*, title: str, body: str, kind: str, publish_at: dt.datetime | None, was_published: bool) -> None:
@@ -150,7 +76,7 @@ def store_attachments(item: NewsItem, prepared: list[PreparedFile], stored: list
     for p in prepared:
         attachment = NewsAttachment(
             item=item,
-            kind=p.kind,
+            kind=NewsAttachment.Kind.IMAGE if p.kind == "photo" else NewsAttachment.Kind.FILE,
             original_name=p.name,
             content_type=p.content_type,
             size=len(p.content),
@@ -181,9 +107,9 @@ def _after_save(item: NewsItem) -> None:
 
     item_id, publish_at = item.pk, item.publish_at
     if publish_at <= clock.now():
-        transaction.on_commit(lambda: notify_item.enqueue(item_id))
+        enqueue_after_commit(notify_item, item_id)
     elif notify_item.get_backend().supports_defer:
-        transaction.on_commit(lambda: notify_item.using(run_after=publish_at).enqueue(item_id))
+        enqueue_after_commit(notify_item, item_id, run_after=publish_at)
     # Otherwise `publish_due` (send_notifications, every few minutes) tells them when it is time.
 
 

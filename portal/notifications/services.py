@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from portal.core import clock
+from portal.core.tasks import enqueue_after_commit
 from portal.notifications.models import (
     DEFAULT_EMAIL,
     Delivery,
@@ -171,9 +172,9 @@ def _schedule(delivery: Delivery) -> None:
         task, argument = deliver, delivery.pk
     due = delivery.due_at
     if due <= clock.now():
-        transaction.on_commit(lambda: task.enqueue(argument))
+        enqueue_after_commit(task, argument)
     elif task.get_backend().supports_defer:
-        transaction.on_commit(lambda: task.using(run_after=due).enqueue(argument))
+        enqueue_after_commit(task, argument, run_after=due)
     # Otherwise `send_notifications` sends it when it is due.
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from portal.access import policy
 from portal.children.models import Child, Placement
 from portal.core import clock
+from portal.core.tasks import enqueue_after_commit
 from portal.organisations.models import ClosingDay, Location, Organisation
 from portal.planning import selectors
 from portal.planning.models import Absence, Credit, CreditEvent, PlanningRequest
@@ -295,7 +296,7 @@ def request_decide(*, planner, request: PlanningRequest, approve: bool, note: st
         _close_swap(request)
     from portal.planning.tasks import notify_decision
 
-    transaction.on_commit(lambda: notify_decision.enqueue(request.pk))
+    enqueue_after_commit(notify_decision, request.pk)
     return request
 
 

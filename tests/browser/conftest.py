@@ -41,3 +41,19 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def log_in(browser, live_server, email, **context_options):
+    """A new browser context on a phone-sized screen, logged in as `email`, in English."""
+    from tests.conftest import PASSWORD
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, **context_options)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_role("button", name="English").click()
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/home/")
+    return context, page

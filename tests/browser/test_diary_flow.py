@@ -6,29 +6,16 @@ import io
 import pytest
 
 from tests import media_files
-from tests.conftest import PASSWORD
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(browser, live_server, email):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_role("button", name="English").click()
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/home/")
-    return context, page
 
 
 def test_write_publish_read_reply_and_print(world, live_server, browser, smtp_server, settings):
     from pypdf import PdfReader
 
     settings.SITE_URL = live_server.url
-    sanne_context, sanne = log_in(browser, live_server, "sanne@example.test")
+    sanne_context, sanne = log_in(browser, live_server, "sanne@example.test", accept_downloads=True)
     sanne.get_by_role("link", name="Diary of today").click()
     row = sanne.get_by_role("listitem").filter(has_text="Bo Test")
     row.get_by_role("link", name="Write").click()
@@ -45,7 +32,7 @@ def test_write_publish_read_reply_and_print(world, live_server, browser, smtp_se
     [mail] = smtp_server.messages
     assert mail["To"] == "anna@example.test"
 
-    anna_context, anna = log_in(browser, live_server, "anna@example.test")
+    anna_context, anna = log_in(browser, live_server, "anna@example.test", accept_downloads=True)
     anna.get_by_role("article").filter(has_text="Bo Test").get_by_role("link", name="Diary").click()
     assert anna.get_by_text("met water gespeeld").is_visible()
     assert anna.get_by_text("150 ml").is_visible()

@@ -4,22 +4,9 @@ guardian sees it approved and receives a mail."""
 import pytest
 
 from portal.organisations.models import RosterPattern
-from tests.conftest import PASSWORD
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(browser, live_server, email):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_role("button", name="English").click()
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/home/")
-    return context, page
 
 
 def test_absence_with_swap_approved_by_the_planner(world, live_server, browser, smtp_server, settings):

@@ -53,7 +53,7 @@ def test_push_message_cache_and_offline_page(world, live_server, browser):
             "ServiceWorker.deliverPushMessage",
             {"origin": live_server.url, "registrationId": registration_id, "data": json.dumps(data)},
         )
-        for _ in range(100):
+        for _ in range(300):  # up to 30 s: a busy machine shows notifications late
             shown = page.evaluate(
                 """navigator.serviceWorker.ready.then(r => r.getNotifications()).then(list =>
                      list.map(n => ({title: n.title, body: n.body, tag: n.tag, url: n.data.url, icon: n.icon})))"""
