@@ -492,6 +492,15 @@ def require_messaging_user(user) -> Roles:
     return roles
 
 
+def require_messaging_guardian(user) -> Roles:
+    """Starting a conversation about a child is for the child's guardians: staff write from
+    their group's inbox; anyone else gets a 403."""
+    roles = require_messaging_user(user)
+    if not roles.is_guardian:
+        raise PermissionDenied
+    return roles
+
+
 def _placed_now_or_later(today: dt.date) -> Q:
     return Q(end_date__isnull=True) | Q(end_date__gte=today)
 
@@ -818,3 +827,32 @@ def news_recipients(item):
     else:
         placements = placements.filter(group__location__organisation_id=item.organisation_id)
     return User.objects.filter(is_active=True, guardianships__child_id__in=placements.values("child_id")).distinct()
+
+
+# ---------------------------------------------------------------- notifications and push devices
+
+
+def visible_notifications(user):
+    """A person's own notifications; nobody sees another's."""
+    from portal.notifications.models import Notification
+
+    if user is None or not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(user=user)
+
+
+def notification_for_user(user, notification_id: int):
+    """One of the user's own notifications; anyone else's is a 404."""
+    notification = visible_notifications(user).filter(pk=notification_id).first()
+    if notification is None:
+        raise Http404
+    return notification
+
+
+def visible_push_devices(user):
+    """The devices that receive this person's push messages; nobody sees or removes another's."""
+    from portal.notifications.models import PushSubscription
+
+    if user is None or not user.is_authenticated:
+        return PushSubscription.objects.none()
+    return PushSubscription.objects.filter(user=user)

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -78,9 +78,7 @@ def inbox(request):
 @login_required
 def new(request):
     """A guardian starts a conversation with the group of one of their children."""
-    roles = policy.require_messaging_user(request.user)
-    if not roles.is_guardian:
-        raise PermissionDenied
+    policy.require_messaging_guardian(request.user)
     choices = policy.message_children_for_guardian(request.user)
     error = ""
     chosen = request.POST.get("child") or request.GET.get("child") or ""

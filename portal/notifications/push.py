@@ -243,7 +243,9 @@ def _subscribe(user, endpoint: str, p256dh: str, auth: str, name: str, session, 
 
 def unsubscribe(*, user, endpoint: str | None = None, subscription_id: int | None = None) -> bool:
     """Remove one of this person's devices (by id or endpoint); False if they have no such one."""
-    rows = PushSubscription.objects.filter(user=user)
+    from portal.access import policy
+
+    rows = policy.visible_push_devices(user)
     if subscription_id is not None:
         rows = rows.filter(pk=subscription_id)
     elif endpoint:
@@ -255,7 +257,9 @@ def unsubscribe(*, user, endpoint: str | None = None, subscription_id: int | Non
 
 
 def devices_of(user):
-    return PushSubscription.objects.filter(user=user).order_by("-created_at", "-pk")
+    from portal.access import policy
+
+    return policy.visible_push_devices(user).order_by("-created_at", "-pk")
 
 
 def endpoint_hash(endpoint: str) -> str:

@@ -320,7 +320,9 @@ def send_due(now: dt.datetime | None = None) -> str:
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    from portal.access import policy
+
+    return policy.visible_notifications(user).filter(read_at__isnull=True).count()
 
 
 def mark_read(*, user, ids: Iterable[int] | None = None) -> int:

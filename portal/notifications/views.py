@@ -7,19 +7,19 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.core import clock
+from portal.access import policy
 from portal.notifications import services
-from portal.notifications.models import EmailChoice, Kind, Notification, QuietHours
+from portal.notifications.models import EmailChoice, Kind, QuietHours
 
 
 @login_required
 def notification_list(request):
-    rows = Notification.objects.filter(user=request.user)
+    rows = policy.visible_notifications(request.user)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     return render(request, "notifications/list.html", {"page": page})
 
@@ -27,9 +27,8 @@ def notification_list(request):
 @login_required
 def notification_open(request, notification_id: int):
     """Mark it read and go where it points (a path within the portal only)."""
-    notification = get_object_or_404(Notification, pk=notification_id, user=request.user)
-    if notification.read_at is None:
-        Notification.objects.filter(pk=notification.pk).update(read_at=clock.now())
+    notification = policy.notification_for_user(request.user, notification_id)
+    services.mark_read(user=request.user, ids=[notification.pk])
     target = notification.url
     if not url_has_allowed_host_and_scheme(target, allowed_hosts=None) or not target.startswith("/"):
         target = "/"
