@@ -24,7 +24,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.access.policy import forget_roles
+from portal.access.roles import forget_roles
 from portal.accounts.models import User
 from portal.children.models import Child, Guardian
 from portal.core import clock

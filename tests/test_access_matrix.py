@@ -678,8 +678,8 @@ def ready_photo(world):
 
 def news_items(world):
     """An organisation-wide item with an image, a Baby's item, a Peuters item for tomorrow."""
-    from portal.access.policy import NewsAudience
     from portal.media.attachments import prepare_photo
+    from portal.news.audience import NewsAudience
     from portal.news.services import item_create
     from tests.media_files import png
 

@@ -18,10 +18,13 @@ from django.urls import reverse
 from django.utils import translation
 from PIL import Image
 
-from portal.access import policy
+from portal.access import messaging as messaging_access
+from portal.access import roles as roles_access
 from portal.accounts.models import User
 from portal.accounts.services import api_token_create
 from portal.children.models import Guardian, Placement
+from portal.children.selectors import groups_of_now
+from portal.core import clock
 from portal.messaging import selectors, services
 from portal.messaging.models import Attachment, Message, ReadMark, Thread
 from portal.notifications.models import Notification
@@ -54,7 +57,7 @@ def pdf(name="brief.pdf", content=None):
 def start(world, *, author=None, child=None, body="Oma haalt Bo vandaag op", files=(), key="", subject=""):
     author = author or world.anna
     kid = child or world.bo
-    _child, group = policy.message_child_for_guardian(author, kid.pk)
+    _child, group = messaging_access.message_child_for_guardian(author, kid.pk)
     return services.thread_start(
         author=author, child=kid, group=group, subject=subject, body=body, files=files, key=key, by_staff=False
     )
@@ -75,7 +78,7 @@ def page_of(client, name, *args, **query):
 
 def forget(*users):
     for user in users:
-        policy.forget_roles(user)
+        roles_access.forget_roles(user)
 
 
 # ---------------------------------------------------------------- guardians write, staff read
@@ -138,7 +141,7 @@ def test_guardians_write_to_the_upcoming_group_before_the_start(client, world):
 
 def test_the_current_group_wins_over_an_upcoming_one(world):
     place(world.bo, world.a.toddlers, TODAY + dt.timedelta(days=30))
-    assert policy.message_groups_of_children([world.bo.pk])[world.bo.pk] == world.a.babies
+    assert groups_of_now([world.bo.pk], clock.today())[world.bo.pk] == world.a.babies
 
 
 def test_a_child_without_placement_has_nobody_to_write_to(client, world):
@@ -160,7 +163,7 @@ def test_a_second_guardian_reads_along_and_counts_the_other_guardians_message(wo
     dad = make_user("vader@example.test", "Vader van Bo")
     Guardian.objects.create(user=dad, child=world.bo)
     thread = start(world)
-    assert thread in policy.visible_threads(dad)
+    assert thread in messaging_access.visible_threads(dad)
     assert selectors.unread_total(dad) == 1
 
 
@@ -237,7 +240,7 @@ def test_a_guardian_replies_only_while_the_child_is_on_the_threads_group(client,
     assert thread.messages.count() == 2
     assert "Start a new conversation" in page_of(client, "messaging:thread", thread.pk)
     # ... while the staff of the Baby's can still write, and a new conversation goes to the Peuters.
-    assert policy.message_reply_decision(world.sanne, thread)
+    assert messaging_access.message_reply_decision(world.sanne, thread)
     assert start(world, body="Nieuw gesprek", key="n1").group == world.a.toddlers
 
 
@@ -245,9 +248,9 @@ def test_a_guardian_may_reply_on_an_upcoming_placement_of_the_same_group(world):
     thread = start(world)
     world.bo_placement.end_date = TODAY - dt.timedelta(days=1)
     world.bo_placement.save()
-    assert not policy.message_reply_decision(world.anna, thread)
+    assert not messaging_access.message_reply_decision(world.anna, thread)
     place(world.bo, world.a.babies, TODAY + dt.timedelta(days=10))
-    assert policy.message_reply_decision(world.anna, thread)
+    assert messaging_access.message_reply_decision(world.anna, thread)
 
 
 # ---------------------------------------------------------------- staff write to one or all families
@@ -532,7 +535,7 @@ def test_nobody_else_counts_anything(world):
 def test_unread_total_is_one_query_however_much_there_is(world, django_assert_num_queries):
     thread = start(world)
     for user in (world.anna, world.sanne):
-        policy.roles_of(user)  # read once per request anyway (the navigation needs the roles)
+        roles_access.roles_of(user)  # read once per request anyway (the navigation needs the roles)
         with django_assert_num_queries(1):
             selectors.unread_total(user)
     for n in range(10):
@@ -772,7 +775,7 @@ def test_the_demo_conversations(client, db):
     call_command("load_demo")
     ouder = User.objects.get(email="ouder@demo.test")
     staff = User.objects.get(email="medewerker@demo.test")
-    threads = policy.visible_threads(ouder)
+    threads = messaging_access.visible_threads(ouder)
     assert threads.filter(subject="Oma haalt Noor vandaag op", handled_at__isnull=False).exists()
     assert threads.filter(subject="Wil je morgen zwemkleding meegeven?").count() == 1  # one per family
     assert {t.group.name for t in threads} == {"Rupsjes", "De Boomhut"}
@@ -797,7 +800,7 @@ def test_a_key_used_for_another_conversation_is_refused_not_answered_with_it(wor
 
 def test_staff_no_longer_read_the_conversations_of_a_child_who_left(client, world):
     thread = start(world, child=world.bo)
-    assert policy.visible_threads(world.sanne).filter(pk=thread.pk).exists()
+    assert messaging_access.visible_threads(world.sanne).filter(pk=thread.pk).exists()
     Placement.objects.filter(child=world.bo).update(end_date=TODAY - dt.timedelta(days=1))
     login(client, world.sanne)
     assert client.get(reverse("messaging:thread", args=[thread.pk])).status_code == 404

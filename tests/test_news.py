@@ -19,12 +19,14 @@ from django.urls import reverse
 from django.utils import translation
 from PIL import Image
 
-from portal.access import policy
+from portal.access import news as news_access
+from portal.access import roles as roles_access
 from portal.accounts.services import api_token_create
 from portal.children.models import Guardian
 from portal.core import clock
 from portal.media.attachments import prepare_photo
 from portal.news import services
+from portal.news.audience import NewsAudience
 from portal.news.models import NewsAttachment, NewsItem
 from portal.news.tasks import notify_item
 from portal.notifications.models import Notification
@@ -36,16 +38,16 @@ from tests.factories import place
 NOW = clock.at(TODAY, dt.time(10, 0))
 
 
-def audience(world, name: str) -> policy.NewsAudience:
+def audience(world, name: str) -> NewsAudience:
     a, b = world.a, world.b
     return {
-        "org": policy.NewsAudience(organisation=a.org),
-        "centrum": policy.NewsAudience(organisation=a.org, location=a.centrum),
-        "noord": policy.NewsAudience(organisation=a.org, location=a.noord),
-        "babies": policy.NewsAudience(organisation=a.org, group=a.babies),
-        "toddlers": policy.NewsAudience(organisation=a.org, group=a.toddlers),
-        "bso": policy.NewsAudience(organisation=a.org, group=a.bso),
-        "other_org": policy.NewsAudience(organisation=b.org),
+        "org": NewsAudience(organisation=a.org),
+        "centrum": NewsAudience(organisation=a.org, location=a.centrum),
+        "noord": NewsAudience(organisation=a.org, location=a.noord),
+        "babies": NewsAudience(organisation=a.org, group=a.babies),
+        "toddlers": NewsAudience(organisation=a.org, group=a.toddlers),
+        "bso": NewsAudience(organisation=a.org, group=a.bso),
+        "other_org": NewsAudience(organisation=b.org),
     }[name]
 
 
@@ -110,10 +112,10 @@ def form(world, audience_value: str, **extra) -> dict:
 def test_who_may_publish_to_which_audience(world, user, target, outcome):
     value = audience(world, target).value
     if outcome == "ok":
-        assert policy.news_audience_for_publisher(getattr(world, user), value).value == value
+        assert news_access.news_audience_for_publisher(getattr(world, user), value).value == value
     else:
         with pytest.raises(Http404 if outcome == 404 else PermissionDenied):
-            policy.news_audience_for_publisher(getattr(world, user), value)
+            news_access.news_audience_for_publisher(getattr(world, user), value)
 
 
 def test_the_audience_select_offers_only_what_the_user_may_publish_to(client, world):
@@ -187,8 +189,8 @@ def items(world):
 
 
 def readable(user) -> set[str]:
-    policy.forget_roles(user)
-    return {i.title.removeprefix("Bericht ") for i in policy.news_readable(user)}
+    roles_access.forget_roles(user)
+    return {i.title.removeprefix("Bericht ") for i in news_access.news_readable(user)}
 
 
 @pytest.mark.parametrize(

@@ -239,7 +239,7 @@ class TestExtraDaysAndCredits:
         from portal.children.models import Guardian
 
         Guardian.objects.create(user=world.anna, child=kid)
-        from portal.access.policy import forget_roles
+        from portal.access.roles import forget_roles
 
         forget_roles(world.anna)
         with pytest.raises(ValidationError):
@@ -276,7 +276,7 @@ class TestThePlannersDecision:
             from portal.children.models import Guardian
 
             Guardian.objects.create(user=world.anna, child=kid)
-            from portal.access.policy import forget_roles
+            from portal.access.roles import forget_roles
 
             forget_roles(world.anna)
             request, _ = services.extra_day_request(

@@ -8,7 +8,7 @@ import time
 import pytest
 from django.db import connection
 
-from portal.access.policy import forget_roles
+from portal.access.roles import forget_roles
 from portal.children.models import Guardian
 from portal.organisations.models import LocationPlanner, RosterPattern
 from portal.planning import selectors, services

@@ -90,7 +90,7 @@ class AccountGateMiddleware:
         return self.get_response(request)
 
     def gate_for(self, request, user) -> str | None:
-        from portal.access.policy import roles_of
+        from portal.access.roles import roles_of
 
         has_totp = user_has_totp(user)
         if has_totp and not user.is_verified():

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -33,7 +32,7 @@ def guardians_due_for_invitation(day: dt.date):
     for organisation_id, lead_days in Organisation.objects.values_list("id", "invitation_lead_days"):
         due_placements = Placement.objects.filter(
             child__organisation_id=organisation_id, start_date__lte=day + dt.timedelta(days=lead_days)
-        ).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        ).current_or_upcoming(day)
         user_ids.update(
             User.objects.filter(is_active=True, guardianships__child__placements__in=due_placements)
             .filter(password__startswith="!")  # an unusable password: no account yet

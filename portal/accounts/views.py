@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.access.policy import roles_of
+from portal.access.roles import roles_of
 from portal.accounts import services
 from portal.accounts.forms import ChangePasswordForm, LoginForm, SetPasswordForm, TokenForm
 from portal.accounts.models import ApiToken, User

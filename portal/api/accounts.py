@@ -10,7 +10,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from portal.access import policy
+from portal.access import children as children_access
+from portal.access import roles as roles_access
 from portal.accounts import services
 from portal.accounts.signals import client_ip
 from portal.api.auth import TokenAuth
@@ -96,7 +97,7 @@ def token_create(request, payload: TokenIn):
                 services.login_failure_record(email=otp_key, ip_address=None)
             return Status(401, {"detail": _("Give the code from your authenticator app (otp).")})
         services.login_failures_clear(email=otp_key)
-    elif policy.roles_of(user).is_organisation_admin:
+    elif roles_access.roles_of(user).is_organisation_admin:
         return Status(403, {"detail": _("Organisation admins set up two-step login in the portal first.")})
     if user.must_change_password:
         return Status(403, {"detail": _("Choose a new password in the portal first.")})
@@ -115,8 +116,8 @@ def token_revoke(request):
 @router.get("/me", response=MeOut, auth=TokenAuth())
 def me(request):
     user = request.user
-    roles = policy.roles_of(user)
-    children = children_with_placements(policy.visible_children(user), clock.today())
+    roles = roles_access.roles_of(user)
+    children = children_with_placements(children_access.visible_children(user), clock.today())
     return MeOut(
         user=_user_out(user),
         roles=roles.names(),
@@ -126,7 +127,7 @@ def me(request):
                 first_name=c.first_name,
                 last_name=c.last_name,
                 birth_date=c.birth_date,
-                is_my_child=c.pk in roles.guardian_child_ids,
+                is_my_child=roles_access.is_guardian_of(user, c),
                 placements=[
                     PlacementOut(
                         group_id=p.group_id,

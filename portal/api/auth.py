@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
-from portal.access.policy import roles_of
+from portal.access.roles import roles_of
 from portal.accounts.middleware import user_has_totp
 from portal.accounts.services import api_token_authenticate
 

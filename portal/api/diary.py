@@ -11,7 +11,7 @@ from django.urls import reverse
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from portal.access import policy
+from portal.access import diary as diary_access
 from portal.api.auth import TokenAuth
 from portal.diary import services
 from portal.diary.models import DiaryEntry, DiaryExport
@@ -111,10 +111,12 @@ def _entry_out(entry: DiaryEntry) -> EntryOut:
 @router.get("/children/{child_id}/diary", response=list[EntryOut])
 def entries(request, child_id: int, before: dt.date | None = None):
     """Newest first, 30 a page; `before` gives the page before that day."""
-    child = policy.diary_child_for_user(request.user, child_id)
-    rows = child.diary_entries.select_related("author", "media").prefetch_related("replies__author")
-    if not policy.is_diary_staff(request.user, child):
-        rows = rows.filter(state=DiaryEntry.State.PUBLISHED)
+    child = diary_access.diary_child_for_user(request.user, child_id)
+    rows = (
+        diary_access.readable_entries(request.user, child)
+        .select_related("author", "media")
+        .prefetch_related("replies__author")
+    )
     if before:
         rows = rows.filter(date__lt=before)
     return [_entry_out(e) for e in rows.order_by("-date", "-id")[:30]]
@@ -122,8 +124,8 @@ def entries(request, child_id: int, before: dt.date | None = None):
 
 @router.post("/children/{child_id}/diary", response={201: EntryOut, 400: Message})
 def write(request, child_id: int, payload: EntryIn):
-    child = policy.diary_child_for_user(request.user, child_id)
-    staff = policy.is_diary_staff(request.user, child)
+    child = diary_access.diary_child_for_user(request.user, child_id)
+    staff = diary_access.is_diary_staff(request.user, child)
     care = {"sleeps": payload.sleeps, "feeds": payload.feeds, "nappies": payload.nappies, "mood": payload.mood}
     try:
         entry = services.entry_save(
@@ -142,12 +144,7 @@ def write(request, child_id: int, payload: EntryIn):
 
 @router.post("/diary/entries/{entry_id}/replies", response={201: ReplyOut, 400: Message})
 def reply(request, entry_id: int, payload: ReplyIn):
-    entry = DiaryEntry.objects.filter(pk=entry_id).first()
-    if entry is None:
-        raise Http404
-    child = policy.diary_child_for_user(request.user, entry.child_id)
-    if entry.state != DiaryEntry.State.PUBLISHED and not policy.is_diary_staff(request.user, child):
-        raise Http404
+    entry = diary_access.entry_for_reader(request.user, entry_id)
     try:
         created = services.reply_add(author=request.user, entry=entry, text=payload.text)
     except ValidationError as exc:
@@ -163,7 +160,7 @@ def _export_out(export: DiaryExport) -> ExportOut:
 @router.post("/children/{child_id}/diary/pdf", response={202: ExportOut, 400: Message})
 def export(request, child_id: int, payload: ExportIn):
     """Ask for the PDF (made in the background); poll the export until it is ready."""
-    child = policy.diary_child_for_user(request.user, child_id)
+    child = diary_access.diary_child_for_user(request.user, child_id)
     try:
         made = services.export_request(
             user=request.user, child=child, first_day=payload.first_day, last_day=payload.last_day
@@ -174,11 +171,7 @@ def export(request, child_id: int, payload: ExportIn):
 
 
 def _own_export(request, export_id: int) -> DiaryExport:
-    made = DiaryExport.objects.filter(pk=export_id, requested_by=request.user).first()
-    if made is None:
-        raise Http404
-    policy.diary_child_for_user(request.user, made.child_id)
-    return made
+    return diary_access.export_for_user(request.user, export_id)
 
 
 @router.get("/diary/exports/{export_id}", response=ExportOut)

@@ -10,7 +10,9 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from portal.access import policy
+from portal.access import media as media_access
+from portal.access import organisations as organisations_access
+from portal.access import roles as roles_access
 from portal.api.auth import TokenAuth
 from portal.media import selectors, services
 from portal.media.processing import MediaRejected
@@ -52,9 +54,7 @@ class TagsIn(Schema):
 
 
 def _out(item, user) -> MediaOut:
-    roles = policy.roles_of(user)
-    staff = item.group_id in roles.staff_group_ids
-    children = [t.child_id for t in item.tags.all() if staff or t.child_id in roles.guardian_child_ids]
+    children = [t.child_id for t in media_access.visible_tags(user, item)]
     ready = item.state == "ready"
 
     def url(name):
@@ -78,7 +78,7 @@ def _out(item, user) -> MediaOut:
 @router.get("/media", response=FeedOut)
 def feed(request, child: int | None = None, before: int | None = None):
     """The caller's photos and videos, newest first, 24 a page."""
-    if child is not None and child not in policy.roles_of(request.user).guardian_child_ids:
+    if child is not None and not roles_access.is_guardian_of(request.user, child):
         child = None
     items, next_cursor = selectors.feed(request.user, child_id=child, before=before)
     return FeedOut(items=[_out(i, request.user) for i in items], next_before=next_cursor)
@@ -86,19 +86,19 @@ def feed(request, child: int | None = None, before: int | None = None):
 
 @router.get("/media/{media_id}", response=MediaOut)
 def detail(request, media_id: int):
-    return _out(policy.media_for_user(request.user, media_id), request.user)
+    return _out(media_access.media_for_user(request.user, media_id), request.user)
 
 
 @router.get("/media/{media_id}/files/{name}", url_name="media_file")
 def media_file(request, media_id: int, name: str):
     """`thumb`, `screen`, `poster`, `video`, or `download` (original quality, no metadata)."""
-    return serve_rendition(policy.media_for_user(request.user, media_id), name)
+    return serve_rendition(media_access.media_for_user(request.user, media_id), name)
 
 
 @router.post("/groups/{group_id}/media", response={200: MediaOut, 201: MediaOut, 400: Message})
 def upload(request, group_id: int, file: File[UploadedFile], data: Form[UploadIn]):
     """One photo or video. Sending it again with the same `upload_key` returns the first."""
-    group = policy.staff_group_for_user(request.user, group_id)
+    group = organisations_access.staff_group_for_user(request.user, group_id)
     try:
         item, created = services.media_receive(
             user=request.user,
@@ -115,7 +115,7 @@ def upload(request, group_id: int, file: File[UploadedFile], data: Form[UploadIn
 
 @router.put("/media/{media_id}/tags", response={200: MediaOut, 400: Message})
 def set_tags(request, media_id: int, payload: TagsIn):
-    item = policy.media_for_staff(request.user, media_id)
+    item = media_access.media_for_staff(request.user, media_id)
     try:
         services.media_set_tags(user=request.user, item=item, child_ids=payload.children)
     except ValidationError as exc:

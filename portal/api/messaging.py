@@ -1,6 +1,6 @@
 """Messages for the app: conversations between families and groups, replies with photos and
 PDFs, read state, handled/open, and the unread count. The same rules as the pages
-(`portal.access.policy`, section "messages"); writes go through `portal.messaging.services`.
+(`portal.access.messaging`); writes go through `portal.messaging.services`.
 
 Writing endpoints take a form (multipart/form-data, or urlencoded without files), so that
 photos and PDFs can go along with the text. Send an `idempotency_key` of your own (a uuid per
@@ -19,7 +19,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from portal.access import policy
+from portal.access import messaging as messaging_access
 from portal.api.auth import TokenAuth
 from portal.messaging import selectors, services
 from portal.messaging.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, Attachment, Thread
@@ -152,7 +152,7 @@ def _message_out(message, user) -> MessageOut:
 
 def _thread_out(request, thread: Thread, before: int | None = None) -> ThreadOut:
     rows, older = selectors.thread_messages(thread, before=before, limit=50)
-    decision = policy.message_reply_decision(request.user, thread)
+    decision = messaging_access.message_reply_decision(request.user, thread)
     location = thread.group.location
     return ThreadOut(
         **_summary(thread, unread=selectors.unread_in_thread(request.user, thread)),
@@ -179,12 +179,12 @@ def message_threads(
 ):
     """Guardians: their conversations. Staff: their groups' conversations (or one group's with
     `group_id`), by `state`, searched with `q` (subject, text, child's name). Newest first."""
-    roles = policy.require_messaging_user(request.user)
+    roles = messaging_access.require_messaging_user(request.user)
     if group_id is not None:
-        group = policy.inbox_group_for_user(request.user, group_id)
+        group = messaging_access.inbox_group_for_user(request.user, group_id)
         threads = selectors.staff_threads(request.user, group_ids=[group.pk], state=state, q=q)
     elif roles.is_group_staff and not roles.is_guardian:
-        threads = selectors.staff_threads(request.user, group_ids=list(roles.staff_group_ids), state=state, q=q)
+        threads = selectors.staff_threads(request.user, group_ids=None, state=state, q=q)
     else:
         threads = selectors.search(selectors.guardian_threads(request.user), q)
     found = Paginator(threads, PAGE_SIZE).get_page(page)
@@ -203,8 +203,8 @@ def message_thread_create(request, data: Form[ThreadIn], files: File[list[Upload
     """Guardians: `child_id` (the message goes to the child's group). Staff: `group_id` and
     either `child_id` (one family) or `all_families`. Up to 4 photos (JPEG, PNG, HEIC) or PDFs."""
     # The group first: another organisation's group is a 404 whatever the caller's roles.
-    group = policy.inbox_group_for_user(request.user, data.group_id) if data.group_id is not None else None
-    roles = policy.require_messaging_user(request.user)
+    group = messaging_access.inbox_group_for_user(request.user, data.group_id) if data.group_id is not None else None
+    roles = messaging_access.require_messaging_user(request.user)
     common = {
         "author": request.user,
         "subject": data.subject,
@@ -218,7 +218,7 @@ def message_thread_create(request, data: Form[ThreadIn], files: File[list[Upload
                 return Status(400, {"detail": _("Staff give the group_id of the group that writes.")})
             if data.child_id is None:
                 return Status(400, {"detail": _("Give the child_id of the child the message is about.")})
-            child, group = policy.message_child_for_guardian(request.user, data.child_id)
+            child, group = messaging_access.message_child_for_guardian(request.user, data.child_id)
             if group is None:
                 return Status(400, {"detail": _("This child has no current or upcoming placement to write to.")})
             made = [services.thread_start(child=child, group=group, by_staff=False, **common)]
@@ -228,14 +228,14 @@ def message_thread_create(request, data: Form[ThreadIn], files: File[list[Upload
             elif data.child_id is None:
                 return Status(400, {"detail": _("Give a child_id, or all_families.")})
             else:
-                child = policy.message_child_for_staff(group, data.child_id)
+                child = messaging_access.message_child_for_staff(group, data.child_id)
                 made = [services.thread_start(child=child, group=group, by_staff=True, **common)]
     except ValidationError as exc:
         return Status(400, {"detail": " ".join(exc.messages)})
     made_ids = [t.pk for t in made]
-    rows = selectors.with_counts(request.user, policy.visible_threads(request.user).filter(pk__in=made_ids)).order_by(
-        "id"
-    )
+    rows = selectors.with_counts(
+        request.user, messaging_access.visible_threads(request.user).filter(pk__in=made_ids)
+    ).order_by("id")
     return Status(201, ThreadsCreated(threads=[ThreadSummary(**_summary(t)) for t in rows]))
 
 
@@ -243,7 +243,7 @@ def message_thread_create(request, data: Form[ThreadIn], files: File[list[Upload
 def message_thread(request, thread_id: int, before: int | None = None):
     """One conversation with its newest 50 messages (`before`: earlier ones). Reading it here
     does not mark it read: POST .../read does."""
-    return _thread_out(request, policy.thread_for_user(request.user, thread_id), before)
+    return _thread_out(request, messaging_access.thread_for_user(request.user, thread_id), before)
 
 
 @router.post(
@@ -254,8 +254,8 @@ def message_thread(request, thread_id: int, before: int | None = None):
 def message_reply(request, thread_id: int, data: Form[ReplyIn], files: File[list[UploadedFile]] = None):
     """Reply. A guardian can reply while the child still has a current or upcoming placement on
     the conversation's group (otherwise 403 with the reason: start a new conversation)."""
-    thread = policy.thread_for_user(request.user, thread_id)
-    decision = policy.message_reply_decision(request.user, thread)
+    thread = messaging_access.thread_for_user(request.user, thread_id)
+    decision = messaging_access.message_reply_decision(request.user, thread)
     if not decision:
         return Status(403, {"detail": decision.message})
     try:
@@ -265,7 +265,7 @@ def message_reply(request, thread_id: int, data: Form[ReplyIn], files: File[list
             body=data.body,
             files=_files(files),
             key=data.idempotency_key,
-            by_staff=policy.is_thread_staff(request.user, thread),
+            by_staff=messaging_access.is_thread_staff(request.user, thread),
         )
     except ValidationError as exc:
         return Status(400, {"detail": " ".join(exc.messages)})
@@ -274,7 +274,7 @@ def message_reply(request, thread_id: int, data: Form[ReplyIn], files: File[list
 
 @router.post("/messages/threads/{thread_id}/read", response=ReadOut, url_name="message_read")
 def message_read(request, thread_id: int):
-    thread = policy.thread_for_user(request.user, thread_id)
+    thread = messaging_access.thread_for_user(request.user, thread_id)
     services.thread_mark_read(user=request.user, thread=thread)
     return ReadOut(unread=selectors.unread_in_thread(request.user, thread), total=selectors.unread_total(request.user))
 
@@ -282,7 +282,7 @@ def message_read(request, thread_id: int):
 @router.post("/messages/threads/{thread_id}/handled", response=ThreadSummary, url_name="message_handled")
 def message_handled(request, thread_id: int, handled: bool | None = None):
     """Staff: mark handled (`handled=true`), open again (`handled=false`), or toggle (left out)."""
-    thread = policy.thread_for_staff(request.user, thread_id)
+    thread = messaging_access.thread_for_staff(request.user, thread_id)
     wanted = (not thread.is_handled) if handled is None else handled
     services.thread_set_handled(user=request.user, thread=thread, handled=wanted)
     return ThreadSummary(**_summary(thread, unread=selectors.unread_in_thread(request.user, thread)))
@@ -297,4 +297,4 @@ def message_unread(request):
 @router.get("/messages/attachments/{attachment_id}/file", url_name="message_attachment_file")
 def message_attachment_file(request, attachment_id: int, size: Literal["", "thumb"] = ""):
     """A photo (screen size, or `size=thumb`) or a PDF (always as a download)."""
-    return serve_attachment(policy.attachment_for_user(request.user, attachment_id), size)
+    return serve_attachment(messaging_access.attachment_for_user(request.user, attachment_id), size)

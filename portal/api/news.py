@@ -13,7 +13,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
-from portal.access import policy
+from portal.access import news as news_access
 from portal.api.auth import TokenAuth
 from portal.core import clock
 from portal.news import selectors, services
@@ -87,14 +87,14 @@ def news_list(request):
 
 @router.get("/news/{item_id}", response=NewsOut, url_name="news_detail")
 def news_detail(request, item_id: int):
-    item = policy.news_item_for_reader(request.user, item_id)
+    item = news_access.news_item_for_reader(request.user, item_id)
     return item
 
 
 @router.get("/news/attachments/{attachment_id}/file", url_name="news_attachment_file")
 def news_attachment_file(request, attachment_id: int, size: Literal["", "thumb"] = ""):
     """An image (`size=thumb` for the small one) or a PDF of an item you may read."""
-    attachment = policy.news_attachment_for_user(request.user, attachment_id)
+    attachment = news_access.news_attachment_for_user(request.user, attachment_id)
     stored = attachment.thumbnail if size == "thumb" else attachment.file
     if not stored:
         raise Http404
@@ -113,7 +113,7 @@ def news_attachment_file(request, attachment_id: int, size: Literal["", "thumb"]
 def news_create(request, payload: NewsIn):
     """Publish (publishers only: admins to their organisation, planners to their locations and
     those locations' groups). Files are added on the portal's page."""
-    audience = policy.news_audience_for_publisher(request.user, payload.audience)
+    audience = news_access.news_audience_for_publisher(request.user, payload.audience)
     publish_at = payload.publish_at
     if publish_at is not None and publish_at.tzinfo is None:
         publish_at = publish_at.replace(tzinfo=clock.AMSTERDAM)
@@ -134,6 +134,6 @@ def news_create(request, payload: NewsIn):
 
 @router.delete("/news/{item_id}", response={204: None}, url_name="news_delete")
 def news_delete(request, item_id: int):
-    item = policy.news_item_for_publisher(request.user, item_id)
+    item = news_access.news_item_for_publisher(request.user, item_id)
     services.item_delete(item=item)
     return Status(204, None)

@@ -10,7 +10,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
-from portal.access import policy
+from portal.access import notifications as notifications_access
 from portal.api.auth import TokenAuth
 from portal.notifications import push, services
 from portal.notifications.models import EmailChoice, Kind, QuietHours
@@ -60,7 +60,7 @@ class PreferencesDoc(Schema):
 @router.get("/notifications", response=NotificationPage)
 def notification_list(request, before_id: int | None = None, limit: int = 30):
     """Newest first; pass the last id you have as `before_id` for older ones (at most 100)."""
-    rows = policy.visible_notifications(request.user)
+    rows = notifications_access.visible_notifications(request.user)
     if before_id:
         rows = rows.filter(pk__lt=before_id)
     items = [

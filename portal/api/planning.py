@@ -7,11 +7,10 @@ import datetime as dt
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from portal.access import policy
+from portal.access import planning as planning_access
 from portal.api.auth import TokenAuth
 from portal.core import clock
 from portal.planning import selectors, services
@@ -126,10 +125,7 @@ def _request_out(r: PlanningRequest) -> RequestOut:
 
 
 def _guardian_child(request, child_id: int):
-    child = policy.child_for_user(request.user, child_id)
-    if child.pk not in policy.roles_of(request.user).guardian_child_ids:
-        raise Http404
-    return child
+    return planning_access.planning_child(request.user, child_id)
 
 
 @router.get("/children/{child_id}/calendar", response=list[DayOut])
@@ -204,7 +200,7 @@ def extra_day(request, child_id: int, payload: ExtraDayIn):
 
 @router.post("/requests/{request_id}/withdraw", response={200: RequestOut, 400: Message})
 def withdraw(request, request_id: int):
-    planning_request = policy.planning_request_for_guardian(request.user, request_id)
+    planning_request = planning_access.planning_request_for_guardian(request.user, request_id)
     try:
         planning_request = services.request_withdraw(user=request.user, request=planning_request)
     except ValidationError as error:
@@ -237,9 +233,8 @@ def credits(request, child_id: int):
 @router.get("/planning/queue", response=list[QueueItemOut])
 def queue(request):
     """Open requests of the planner's locations, oldest first, each with the ratio verdict."""
-    location_ids = policy.require_planner(request.user)
     pending = (
-        PlanningRequest.objects.filter(state=PlanningRequest.State.PENDING, group__location_id__in=location_ids)
+        planning_access.pending_for_planner(request.user)
         .select_related("child", "group__location", "absence")
         .order_by("requested_at", "id")[:100]
     )
@@ -276,7 +271,7 @@ def queue(request):
 @router.post("/planning/requests/{request_id}/decision", response={200: RequestOut, 409: Message})
 def decide(request, request_id: int, payload: DecisionIn):
     """Approve (only when it fits) or reject. 409 when it no longer fits or was decided already."""
-    planning_request = policy.planning_request_for_planner(request.user, request_id)
+    planning_request = planning_access.planning_request_for_planner(request.user, request_id)
     try:
         planning_request = services.request_decide(
             planner=request.user, request=planning_request, approve=payload.approve, note=payload.note

@@ -1,5 +1,5 @@
 """The back office: organisation admins keep their organisation's data; planners keep the
-staff roster of their locations. Every view asks `portal.access.policy` first, then calls a
+staff roster of their locations. Every view asks `portal.access` (tenancy, planning) first, then calls a
 service in `portal.backoffice.services`."""
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from portal.access import policy
+from portal.access import planning as planning_access
+from portal.access import tenancy as tenancy_access
 from portal.backoffice import forms, services
 from portal.children.models import Child, Guardian, Placement, ScheduledDayPart
 from portal.core import clock
@@ -57,7 +58,7 @@ def admin_view(view):
     @login_required
     @wraps(view)
     def wrapper(request, organisation_id: int, *args, **kwargs):
-        organisation = policy.organisation_for_admin(request.user, organisation_id)
+        organisation = tenancy_access.organisation_for_admin(request.user, organisation_id)
         request.backoffice_section = SECTIONS.get(view.__name__, "children")
         return view(request, organisation, *args, **kwargs)
 
@@ -94,11 +95,11 @@ def children(request, organisation):
     if group_id.isdigit():
         placements = placements.filter(group_id=int(group_id))
     if status == "current":
-        placements = placements.filter(start_date__lte=today).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        placements = placements.active_on(today)
     elif status == "upcoming":
         placements = placements.filter(start_date__gt=today)
     elif status == "ended":
-        rows = rows.exclude(placements__in=Placement.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=today)))
+        rows = rows.exclude(placements__in=Placement.objects.current_or_upcoming(today))
     if status != "all" or location_id or group_id:
         rows = rows.filter(placements__in=placements)
     rows = (
@@ -194,14 +195,14 @@ def _child_page(request, organisation, child, **forms_in_use):
 
 @admin_view
 def child_detail(request, organisation, child_id: int):
-    child = policy.in_organisation(Child.objects.all(), organisation, child_id)
+    child = tenancy_access.in_organisation(Child.objects.all(), organisation, child_id)
     return _child_page(request, organisation, child)
 
 
 @admin_view
 @require_POST
 def child_edit(request, organisation, child_id: int):
-    child = policy.in_organisation(Child.objects.all(), organisation, child_id)
+    child = tenancy_access.in_organisation(Child.objects.all(), organisation, child_id)
     form = forms.ChildEditForm(data=request.POST, instance=copy.copy(child))
     if not form.is_valid():
         return _child_page(request, organisation, child, edit=form)
@@ -213,7 +214,7 @@ def child_edit(request, organisation, child_id: int):
 @admin_view
 @require_POST
 def guardian_add(request, organisation, child_id: int):
-    child = policy.in_organisation(Child.objects.all(), organisation, child_id)
+    child = tenancy_access.in_organisation(Child.objects.all(), organisation, child_id)
     form = forms.GuardianAddForm(data=request.POST)
     if form.is_valid():
         try:
@@ -235,8 +236,8 @@ def guardian_add(request, organisation, child_id: int):
 @admin_view
 @require_POST
 def guardian_remove(request, organisation, child_id: int, guardian_id: int):
-    child = policy.in_organisation(Child.objects.all(), organisation, child_id)
-    guardian = policy.in_organisation(
+    child = tenancy_access.in_organisation(Child.objects.all(), organisation, child_id)
+    guardian = tenancy_access.in_organisation(
         Guardian.objects.select_related("user"), organisation, guardian_id, "child__organisation"
     )
     if guardian.child_id != child.pk:
@@ -253,7 +254,7 @@ def guardian_remove(request, organisation, child_id: int, guardian_id: int):
 
 
 def _placement(organisation, placement_id):
-    return policy.in_organisation(
+    return tenancy_access.in_organisation(
         Placement.objects.select_related("child", "group"), organisation, placement_id, "child__organisation"
     )
 
@@ -327,7 +328,9 @@ def locations(request, organisation):
 
 @admin_view
 def location_edit(request, organisation, location_id: int | None = None):
-    location = policy.in_organisation(Location.objects.all(), organisation, location_id) if location_id else None
+    location = (
+        tenancy_access.in_organisation(Location.objects.all(), organisation, location_id) if location_id else None
+    )
     form = forms.LocationForm(data=request.POST or None, instance=copy.copy(location))
     if request.method == "POST" and form.is_valid():
         services.location_save(organisation=organisation, actor=request.user, location=location, **form.cleaned_data)
@@ -347,7 +350,7 @@ def location_edit(request, organisation, location_id: int | None = None):
 @admin_view
 def group_edit(request, organisation, group_id: int | None = None):
     group = (
-        policy.in_organisation(Group.objects.all(), organisation, group_id, "location__organisation")
+        tenancy_access.in_organisation(Group.objects.all(), organisation, group_id, "location__organisation")
         if group_id
         else None
     )
@@ -410,7 +413,7 @@ def staff_remove(request, organisation, role: str, role_id: int):
     }
     if role not in lookups:
         return redirect("backoffice:staff", organisation_id=organisation.pk)
-    row = policy.in_organisation(
+    row = tenancy_access.in_organisation(
         services.ROLE_MODELS[role].objects.select_related("user"), organisation, role_id, lookups[role]
     )
     if role == "admin" and row.user_id == request.user.pk:
@@ -467,7 +470,7 @@ def settings_page(request, organisation):
 @admin_view
 @require_POST
 def closing_day_remove(request, organisation, closing_day_id: int):
-    closing_day = policy.in_organisation(
+    closing_day = tenancy_access.in_organisation(
         ClosingDay.objects.select_related("location"), organisation, closing_day_id, "location__organisation"
     )
     services.closing_day_remove(organisation=organisation, actor=request.user, closing_day=closing_day)
@@ -500,7 +503,7 @@ def history(request, organisation):
 
 @login_required
 def roster(request, location_id: int):
-    location = policy.location_for_roster(request.user, location_id)
+    location = planning_access.location_for_roster(request.user, location_id)
     groups = list(location.groups.order_by("name"))
     weekdays = ScheduledDayPart.Weekday.choices
     parts = ScheduledDayPart.DayPart.choices
@@ -574,8 +577,8 @@ def roster(request, location_id: int):
 @login_required
 @require_POST
 def roster_exception_remove(request, location_id: int, exception_id: int):
-    location = policy.location_for_roster(request.user, location_id)
-    exception = policy.in_organisation(
+    location = planning_access.location_for_roster(request.user, location_id)
+    exception = tenancy_access.in_organisation(
         RosterException.objects.select_related("group"), location, exception_id, "group__location"
     )
     services.roster_exception_remove(exception=exception, actor=request.user)
@@ -627,7 +630,7 @@ def import_preview(request, organisation, batch_id: int):
     from portal.backoffice import importer
     from portal.backoffice.models import ImportBatch
 
-    batch = policy.in_organisation(ImportBatch.objects.all(), organisation, batch_id)
+    batch = tenancy_access.in_organisation(ImportBatch.objects.all(), organisation, batch_id)
     if request.method == "POST":
         with transaction.atomic():
             batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)

@@ -100,6 +100,25 @@ class Guardian(models.Model):
         return f"{self.user} ({self.relation}) of {self.child}"
 
 
+def current_or_upcoming_q(day: dt.date, via: str = "") -> models.Q:
+    """The one definition of "a placement that is current or upcoming on `day`": not ended
+    before `day` (it may start later). `via` is the path to the placement from another model
+    ("placements" from Child, "placement" from a credit or a schedule row), so the condition
+    joins the same placement row as the rest of one `filter()` call."""
+    prefix = f"{via}__" if via else ""
+    return models.Q(**{f"{prefix}end_date__isnull": True}) | models.Q(**{f"{prefix}end_date__gte": day})
+
+
+class PlacementQuerySet(models.QuerySet):
+    def current_or_upcoming(self, day: dt.date) -> PlacementQuerySet:
+        """Placements not ended before `day`: running on it, or starting later."""
+        return self.filter(current_or_upcoming_q(day))
+
+    def active_on(self, day: dt.date) -> PlacementQuerySet:
+        """Placements running on `day` (started, not ended)."""
+        return self.filter(start_date__lte=day).filter(current_or_upcoming_q(day))
+
+
 class Placement(models.Model):
     """A child's contract on a group: from `start_date` up to and including `end_date`."""
 
@@ -107,6 +126,8 @@ class Placement(models.Model):
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="placements", verbose_name=_("group"))
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("The last day of care."))
+
+    objects = PlacementQuerySet.as_manager()
 
     class Meta:
         ordering = ["start_date"]

@@ -1,5 +1,5 @@
 """Pages of the diary. Only the child's guardians and the staff of the child's group see it;
-`portal.access.policy.diary_child_for_user` decides."""
+`portal.access.diary_access.diary_child_for_user` decides."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.access import policy
+from portal.access import diary as diary_access
+from portal.access import organisations as organisations_access
+from portal.access import roles as roles_access
 from portal.core import clock
 from portal.diary import services
 from portal.diary.models import DiaryEntry, DiaryExport, DiaryTemplate
@@ -70,12 +72,14 @@ def _photo_from_post(request, child):
 
 @login_required
 def child_diary(request, child_id: int):
-    child = policy.diary_child_for_user(request.user, child_id)
+    child = diary_access.diary_child_for_user(request.user, child_id)
     mark_read_for_url(request.user, request.path)
-    staff = policy.is_diary_staff(request.user, child)
-    entries = child.diary_entries.select_related("author", "media").prefetch_related("replies__author")
-    if not staff:
-        entries = entries.filter(state=DiaryEntry.State.PUBLISHED)
+    staff = diary_access.is_diary_staff(request.user, child)
+    entries = (
+        diary_access.readable_entries(request.user, child)
+        .select_related("author", "media")
+        .prefetch_related("replies__author")
+    )
     page = Paginator(entries.order_by("-date", "-id"), 20).get_page(request.GET.get("page"))
     exports = DiaryExport.objects.filter(child=child, requested_by=request.user)[:5]
     return render(
@@ -88,7 +92,7 @@ def child_diary(request, child_id: int):
             "today": clock.today(),
             "exports": exports,
             "moods": DiaryEntry.Mood.choices,
-            "is_guardian": child.pk in policy.roles_of(request.user).guardian_child_ids,
+            "is_guardian": roles_access.is_guardian_of(request.user, child),
         },
     )
 
@@ -96,13 +100,11 @@ def child_diary(request, child_id: int):
 @login_required
 def write(request, child_id: int, entry_id: int | None = None):
     """Staff write (or edit) an entry: text, care notes as quick inputs, a photo or video."""
-    child = policy.diary_child_for_user(request.user, child_id)
-    is_staff = policy.is_diary_staff(request.user, child)
+    child = diary_access.diary_child_for_user(request.user, child_id)
+    is_staff = diary_access.is_diary_staff(request.user, child)
     entry = None
     if entry_id is not None:
-        entry = child.diary_entries.filter(pk=entry_id).first()
-        if entry is None or (not is_staff and entry.author_id != request.user.pk):
-            raise Http404
+        entry = diary_access.entry_for_editor(request.user, child, entry_id)
     if not is_staff and entry is None and request.method == "GET":
         return redirect("diary:child", child_id=child.pk)
     templates = DiaryTemplate.objects.filter(group__placements__child=child).distinct()
@@ -157,27 +159,19 @@ def write(request, child_id: int, entry_id: int | None = None):
 @login_required
 @require_POST
 def reply(request, entry_id: int):
-    entry = DiaryEntry.objects.filter(pk=entry_id).first()
-    if entry is None:
-        raise Http404
-    child = policy.diary_child_for_user(request.user, entry.child_id)
-    if entry.state != DiaryEntry.State.PUBLISHED and not policy.is_diary_staff(request.user, child):
-        raise Http404
+    entry = diary_access.entry_for_reader(request.user, entry_id)
     try:
         services.reply_add(author=request.user, entry=entry, text=request.POST.get("text", ""))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return redirect("diary:child", child_id=child.pk)
+    return redirect("diary:child", child_id=entry.child_id)
 
 
 @login_required
 def entry_photo(request, entry_id: int, name: str):
     """The photo or video of an entry, for whoever may read the diary."""
-    entry = DiaryEntry.objects.select_related("media").filter(pk=entry_id).first()
-    if entry is None or entry.media is None or entry.media.state != "ready":
-        raise Http404
-    child = policy.diary_child_for_user(request.user, entry.child_id)
-    if entry.state != DiaryEntry.State.PUBLISHED and not policy.is_diary_staff(request.user, child):
+    entry = diary_access.entry_for_reader(request.user, entry_id)
+    if entry.media is None or entry.media.state != "ready":
         raise Http404
     return serve_rendition(entry.media, name)
 
@@ -185,7 +179,7 @@ def entry_photo(request, entry_id: int, name: str):
 @login_required
 def group_today(request, group_id: int):
     """The end of the day: the group's children expected today, and whose entry is still missing."""
-    group = policy.staff_group_for_user(request.user, group_id)
+    group = organisations_access.staff_group_for_user(request.user, group_id)
     today = clock.today()
     present = attendance([group], today, still_placed_on=today)[group.pk]
     written = {
@@ -199,7 +193,7 @@ def group_today(request, group_id: int):
 @login_required
 @require_POST
 def export_request(request, child_id: int):
-    child = policy.diary_child_for_user(request.user, child_id)
+    child = diary_access.diary_child_for_user(request.user, child_id)
 
     def day(name):
         raw = request.POST.get(name, "")
@@ -218,10 +212,9 @@ def export_request(request, child_id: int):
 
 @login_required
 def export_download(request, export_id: int):
-    export = DiaryExport.objects.filter(pk=export_id, requested_by=request.user).first()
-    if export is None or not export.file:
+    export = diary_access.export_for_user(request.user, export_id)
+    if not export.file:
         raise Http404
-    policy.diary_child_for_user(request.user, export.child_id)
     response = FileResponse(
         export.file.open("rb"),
         content_type="application/pdf",

@@ -8,12 +8,17 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.access import policy
+from portal.access import backoffice as backoffice_access
+from portal.access import children as children_access
+from portal.access import organisations as organisations_access
+from portal.access import planning as planning_access
+from portal.access import roles as roles_access
+from portal.access import tenancy as tenancy_access
 from portal.accounts.models import Invitation, User
 from portal.accounts.services import invitation_resend
 from portal.children.models import Child, Placement
@@ -36,19 +41,23 @@ def _day_from(request) -> dt.date:
 
 def _guardian_cards(user, today: dt.date) -> list[dict]:
     cards = []
-    for child in children_with_placements(policy.guardian_children(user), today):
+    for child in children_with_placements(children_access.guardian_children(user), today):
         placements = [
             {"placement": p, "schedule": weekly_schedule(p), "started": p.start_date <= today}
             for p in child.active_placements
         ]
         cards.append(
-            {"child": child, "placements": placements, "planning": policy.planning_request_decision(user, child)}
+            {
+                "child": child,
+                "placements": placements,
+                "planning": planning_access.planning_request_decision(user, child),
+            }
         )
     return cards
 
 
 def _staff_groups(user, today: dt.date) -> list[dict]:
-    groups = list(policy.staff_groups(user).select_related("location").order_by("name"))
+    groups = list(organisations_access.staff_groups(user).select_related("location").order_by("name"))
     expected = attendance(groups, today, still_placed_on=today)
     return [{"group": g, "attendance": expected[g.pk]} for g in groups]
 
@@ -64,7 +73,7 @@ def _location_summaries(locations, day: dt.date) -> list[dict]:
 
 
 def _organisation_summaries(user, today: dt.date) -> list[dict]:
-    organisations = policy.admin_organisations(user).annotate(
+    organisations = tenancy_access.admin_organisations(user).annotate(
         location_count=Count("locations", distinct=True),
         group_count=Count("locations__groups", distinct=True),
     )
@@ -75,11 +84,7 @@ def _organisation_summaries(user, today: dt.date) -> list[dict]:
             {
                 "organisation": organisation,
                 "children": children.filter(
-                    Exists(
-                        Placement.objects.filter(child=OuterRef("pk")).filter(
-                            Q(end_date__isnull=True) | Q(end_date__gte=today)
-                        )
-                    )
+                    Exists(Placement.objects.filter(child=OuterRef("pk")).current_or_upcoming(today))
                 ).count(),
                 "awaiting": _guardians_awaiting(organisation).count(),
             }
@@ -100,13 +105,13 @@ def _guardians_awaiting(organisation):
 def home(request):
     user = request.user
     today = clock.today()
-    roles = policy.roles_of(user)
+    roles = roles_access.roles_of(user)
     context = {
         "today": today,
         "roles": roles,
         "children_cards": _guardian_cards(user, today) if roles.is_guardian else [],
         "staff_groups": _staff_groups(user, today) if roles.is_group_staff else [],
-        "planner_locations": _location_summaries(list(policy.planner_locations(user)), today)
+        "planner_locations": _location_summaries(list(organisations_access.planner_locations(user)), today)
         if roles.is_planner
         else [],
         "organisations": _organisation_summaries(user, today) if roles.is_organisation_admin else [],
@@ -116,11 +121,10 @@ def home(request):
 
 @login_required
 def child_detail(request, child_id: int):
-    child = policy.child_for_user(request.user, child_id)
+    child = children_access.child_for_user(request.user, child_id)
     today = clock.today()
     [child] = children_with_placements(Child.objects.filter(pk=child.pk), today)
     placements = [{"placement": p, "schedule": weekly_schedule(p)} for p in child.active_placements]
-    roles = policy.roles_of(request.user)
     return render(
         request,
         "home/child.html",
@@ -129,15 +133,15 @@ def child_detail(request, child_id: int):
             "placements": placements,
             "today": today,
             "guardians": child.guardians.select_related("user"),
-            "is_guardian": child.pk in roles.guardian_child_ids,
-            "planning": policy.planning_request_decision(request.user, child),
+            "is_guardian": roles_access.is_guardian_of(request.user, child),
+            "planning": planning_access.planning_request_decision(request.user, child),
         },
     )
 
 
 @login_required
 def group_detail(request, group_id: int):
-    group = policy.group_for_user(request.user, group_id)
+    group = organisations_access.group_for_user(request.user, group_id)
     day = _day_from(request)
     expected = attendance([group], day, still_placed_on=clock.today())[group.pk]
     return render(
@@ -156,7 +160,7 @@ def group_detail(request, group_id: int):
 
 @login_required
 def location_detail(request, location_id: int):
-    location = policy.location_for_user(request.user, location_id)
+    location = organisations_access.location_for_user(request.user, location_id)
     day = _day_from(request)
     [summary] = _location_summaries([location], day)
     return render(
@@ -174,7 +178,7 @@ def location_detail(request, location_id: int):
 
 @login_required
 def organisation_detail(request, organisation_id: int):
-    organisation = policy.organisation_for_admin(request.user, organisation_id)
+    organisation = tenancy_access.organisation_for_admin(request.user, organisation_id)
     locations = Location.objects.filter(organisation=organisation).annotate(group_count=Count("groups"))
     latest_invitation = Invitation.objects.filter(user=OuterRef("pk")).order_by("-created_at")
     from django.db.models import Subquery
@@ -194,8 +198,8 @@ def organisation_detail(request, organisation_id: int):
 @login_required
 @require_POST
 def guardian_invite(request, organisation_id: int, user_id: int):
-    organisation = policy.organisation_for_admin(request.user, organisation_id)
-    guardian = policy.guardian_user_for_admin(request.user, organisation, user_id)
+    organisation = tenancy_access.organisation_for_admin(request.user, organisation_id)
+    guardian = backoffice_access.guardian_user_for_admin(request.user, organisation, user_id)
     if guardian.has_usable_password():
         messages.info(request, _("%(email)s already has an account.") % {"email": guardian.email})
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
-from portal.access import policy
+from portal.access import media as media_access
 from portal.media.models import MediaItem, MediaTag, Rendition
 
 PAGE_SIZE = 24
@@ -13,7 +13,7 @@ PAGE_SIZE = 24
 
 def feed(user, *, child_id: int | None = None, before: int | None = None, size: int = PAGE_SIZE):
     """A page of the user's feed (optionally one child's photos), and the cursor of the next."""
-    items = policy.visible_media(user)
+    items = media_access.visible_media(user)
     if child_id is not None:
         items = items.filter(id__in=MediaTag.objects.filter(child_id=child_id).values("media_id"))
     if before is not None:
@@ -35,7 +35,7 @@ def feed(user, *, child_id: int | None = None, before: int | None = None, size: 
 
 def neighbours(user, item: MediaItem, child_id: int | None = None) -> tuple[int | None, int | None]:
     """The newer and the older item in the same feed, for swiping through."""
-    items = policy.visible_media(user)
+    items = media_access.visible_media(user)
     if child_id is not None:
         items = items.filter(id__in=MediaTag.objects.filter(child_id=child_id).values("media_id"))
     newer = items.filter(id__gt=item.pk).order_by("id").values_list("id", flat=True).first()

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from portal.children.models import Child
+from portal.children.selectors import children_of_group
 from portal.core import clock
 from portal.core.tasks import enqueue_after_commit
 from portal.media import processing
@@ -22,17 +23,7 @@ logger = logging.getLogger(__name__)
 
 def taggable_children(group: Group, day=None):
     """Children placed on the group now or later: the ones staff can tag."""
-    from django.db.models import Q
-
-    day = day or clock.today()
-    # One filter: the group and "not ended" must hold for the same placement.
-    return (
-        Child.objects.filter(
-            Q(placements__group=group) & (Q(placements__end_date__isnull=True) | Q(placements__end_date__gte=day))
-        )
-        .distinct()
-        .order_by("first_name", "last_name")
-    )
+    return children_of_group(group, day or clock.today())
 
 
 def _checked_children(group: Group, child_ids) -> list[Child]:

@@ -15,7 +15,7 @@ def notify_tagged(media_id: int) -> None:
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    from portal.access import policy
+    from portal.access import media as media_access
     from portal.children.models import Guardian
     from portal.media.models import MediaItem, MediaTag
     from portal.notifications.models import Kind
@@ -39,5 +39,5 @@ def notify_tagged(media_id: int) -> None:
         return Text(title=title, body=item.caption, url=reverse("media:detail", args=[item.pk]))
 
     # Only people who may see it now (the policy decides; a tag alone is not enough).
-    visible = [u for u in users.values() if policy.visible_media(u).filter(pk=item.pk).exists()]
+    visible = [u for u in users.values() if media_access.visible_media(u).filter(pk=item.pk).exists()]
     notify(users=visible, kind=Kind.PHOTO, key=f"photo:{item.pk}", render=render)

@@ -14,7 +14,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.access import policy
+from portal.access import children as children_access
+from portal.access import media as media_access
+from portal.access import organisations as organisations_access
+from portal.access import roles as roles_access
 from portal.media import selectors, services
 from portal.media.models import MediaItem, Rendition
 from portal.media.processing import MediaRejected
@@ -25,7 +28,7 @@ INLINE = {"thumb", "screen", "poster", "video"}
 
 def _child_filter(request) -> int | None:
     raw = request.GET.get("child", "")
-    if raw.isdigit() and int(raw) in policy.roles_of(request.user).guardian_child_ids:
+    if raw.isdigit() and roles_access.is_guardian_of(request.user, raw):
         return int(raw)
     return None
 
@@ -39,7 +42,7 @@ def _cursor(request) -> int | None:
 def feed(request):
     child_id = _child_filter(request)
     items, next_cursor = selectors.feed(request.user, child_id=child_id, before=_cursor(request))
-    children = policy.guardian_children(request.user).order_by("first_name")
+    children = children_access.guardian_children(request.user).order_by("first_name")
     return render(
         request,
         "media/feed.html",
@@ -49,16 +52,11 @@ def feed(request):
 
 @login_required
 def detail(request, media_id: int):
-    item = policy.media_for_user(request.user, media_id)
+    item = media_access.media_for_user(request.user, media_id)
     mark_read_for_url(request.user, request.path)
     child_id = _child_filter(request)
     newer, older = selectors.neighbours(request.user, item, child_id)
-    roles = policy.roles_of(request.user)
-    tags = [
-        t
-        for t in item.tags.select_related("child")
-        if t.child_id in roles.guardian_child_ids or item.group_id in roles.staff_group_ids
-    ]
+    tags = media_access.visible_tags(request.user, item, item.tags.select_related("child"))
     return render(
         request,
         "media/detail.html",
@@ -103,7 +101,7 @@ def serve_rendition(item: MediaItem, name: str):
 @login_required
 def media_file(request, media_id: int, name: str):
     """One rendition of a photo or video, after the access check."""
-    return serve_rendition(policy.media_for_user(request.user, media_id), name)
+    return serve_rendition(media_access.media_for_user(request.user, media_id), name)
 
 
 # ---------------------------------------------------------------- staff
@@ -112,7 +110,7 @@ def media_file(request, media_id: int, name: str):
 @login_required
 def group_media(request, group_id: int):
     """Upload and tag: the staff page of a group's photos and videos."""
-    group = policy.staff_group_for_user(request.user, group_id)
+    group = organisations_access.staff_group_for_user(request.user, group_id)
     recent = MediaItem.objects.filter(group=group).prefetch_related("tags__child", "renditions").order_by("-id")[:30]
     children = list(services.taggable_children(group))
     return render(
@@ -134,7 +132,7 @@ def group_media(request, group_id: int):
 def upload(request, group_id: int):
     """One or more files. Each file is stored whole or not at all; with the same upload key the
     device can send a file again after a broken connection without making a second copy."""
-    group = policy.staff_group_for_user(request.user, group_id)
+    group = organisations_access.staff_group_for_user(request.user, group_id)
     files = request.FILES.getlist("files")
     wants_json = request.headers.get("Accept", "").startswith("application/json")
     child_ids = [int(x) for x in request.POST.getlist("children") if x.isdigit()]
@@ -171,7 +169,7 @@ def upload(request, group_id: int):
 @login_required
 @require_POST
 def set_tags(request, media_id: int):
-    item = policy.media_for_staff(request.user, media_id)
+    item = media_access.media_for_staff(request.user, media_id)
     child_ids = [int(x) for x in request.POST.getlist("children") if x.isdigit()]
     try:
         services.media_set_tags(user=request.user, item=item, child_ids=child_ids)
@@ -184,7 +182,7 @@ def set_tags(request, media_id: int):
 @login_required
 @require_POST
 def delete(request, media_id: int):
-    item = policy.media_for_staff(request.user, media_id)
+    item = media_access.media_for_staff(request.user, media_id)
     group_id = item.group_id
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Tick the box to confirm the removal."))

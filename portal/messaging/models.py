@@ -2,7 +2,7 @@
 
 A `Thread` is one conversation between one family (named by a child) and one group. Its
 `Message`s may carry `Attachment`s (photos, stripped of metadata, and PDFs). Each person's
-read state is a `ReadMark`. Who may read and write what is decided in `portal.access.policy`
+read state is a `ReadMark`. Who may read and write what is decided in `portal.access.messaging`
 (section "messages"); see docs/messages.md for the rules and why.
 """
 

@@ -12,30 +12,21 @@ from __future__ import annotations
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Left
 
-from portal.access import policy
+from portal.access import messaging as messaging_access
+from portal.access import organisations as organisations_access
 from portal.messaging.models import Message, ReadMark, Thread
 
 EXCERPT_LENGTH = 160
 
 
-def _counted(user, roles) -> Q:
-    """Which messages (relative to Message) count as unread-able for this user."""
-    return (Q(thread__child_id__in=roles.guardian_child_ids) | Q(by_staff=False)) & ~Q(author_id=user.pk)
-
-
 def unread_total(user) -> int:
     """Unread messages of the user in every thread they may read (one query)."""
-    roles = policy.roles_of(user)
-    if not (roles.guardian_child_ids or roles.staff_group_ids):
+    if not messaging_access.may_use_messages(user):
         return 0
     mark = ReadMark.objects.filter(thread_id=OuterRef("thread_id"), user_id=user.pk).values("last_read_message_id")[:1]
     return (
-        Message.objects.filter(thread_id__in=policy.visible_threads(user).values("pk"))
-        .filter(
-            Q(thread__child_id__in=roles.guardian_child_ids)
-            | Q(thread__group_id__in=roles.staff_group_ids, by_staff=False)
-        )
-        .exclude(author_id=user.pk)
+        Message.objects.filter(thread_id__in=messaging_access.visible_threads(user).values("pk"))
+        .filter(messaging_access.unread_counted_q(user))
         .filter(id__gt=Coalesce(Subquery(mark, output_field=IntegerField()), Value(0)))
         .count()
     )
@@ -44,13 +35,12 @@ def unread_total(user) -> int:
 def with_counts(user, threads: QuerySet[Thread]) -> QuerySet[Thread]:
     """Threads with `unread` (for this user), `message_count` and `excerpt` (the newest
     message's first characters), the child and the group, in one query."""
-    roles = policy.roles_of(user)
     mark = ReadMark.objects.filter(thread_id=OuterRef(OuterRef("pk")), user_id=user.pk).values("last_read_message_id")[
         :1
     ]
     unread = (
         Message.objects.filter(thread_id=OuterRef("pk"))
-        .filter(_counted(user, roles))
+        .filter(messaging_access.unread_counted_q(user))
         .filter(id__gt=Coalesce(Subquery(mark, output_field=IntegerField()), Value(0)))
         .order_by()
         .values("thread_id")
@@ -75,8 +65,7 @@ def with_counts(user, threads: QuerySet[Thread]) -> QuerySet[Thread]:
 
 def guardian_threads(user) -> QuerySet[Thread]:
     """The guardian's conversations, with every group, newest first."""
-    roles = policy.roles_of(user)
-    threads = policy.visible_threads(user).filter(child_id__in=roles.guardian_child_ids)
+    threads = messaging_access.family_threads(user)
     return with_counts(user, threads).order_by("-last_message_at", "-id")
 
 
@@ -101,9 +90,9 @@ STATES = ("open", "handled", "all")
 
 
 def staff_threads(user, *, group_ids, state: str = "open", q: str = "") -> QuerySet[Thread]:
-    """Threads of the given groups (only those the user works on), filtered and searched."""
-    allowed = policy.roles_of(user).staff_group_ids
-    threads = policy.visible_threads(user).filter(group_id__in=[g for g in group_ids if g in allowed])
+    """Threads of the given groups (only those the user works on; all of them when
+    `group_ids` is None), filtered and searched."""
+    threads = messaging_access.group_threads(user, group_ids)
     if state == "open":
         threads = threads.filter(handled_at__isnull=True)
     elif state == "handled":
@@ -113,9 +102,6 @@ def staff_threads(user, *, group_ids, state: str = "open", q: str = "") -> Query
 
 def inbox_groups(user) -> list:
     """The user's groups, each with `unread` (family messages not yet read) and `open_count`."""
-    from portal.organisations.models import Group
-
-    roles = policy.roles_of(user)
     mark = ReadMark.objects.filter(thread_id=OuterRef("thread_id"), user_id=user.pk).values("last_read_message_id")[:1]
     unread = (
         Message.objects.filter(thread__group_id=OuterRef("pk"), by_staff=False)
@@ -134,7 +120,7 @@ def inbox_groups(user) -> list:
         .values("n")
     )
     return list(
-        Group.objects.filter(id__in=roles.staff_group_ids)
+        organisations_access.staff_groups(user)
         .select_related("location")
         .annotate(
             unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
@@ -158,11 +144,10 @@ def thread_messages(thread: Thread, *, before: int | None = None, limit: int = 3
 
 
 def unread_in_thread(user, thread: Thread) -> int:
-    roles = policy.roles_of(user)
     mark = (
         ReadMark.objects.filter(thread=thread, user_id=user.pk).values_list("last_read_message_id", flat=True).first()
     )
-    return thread.messages.filter(_counted(user, roles)).filter(id__gt=mark or 0).count()
+    return thread.messages.filter(messaging_access.unread_counted_q(user)).filter(id__gt=mark or 0).count()
 
 
 def read_mark_id(user, thread: Thread) -> int:

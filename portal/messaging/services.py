@@ -23,7 +23,7 @@ from django.db.models import Max
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
-from portal.access import policy
+from portal.access import messaging as messaging_access
 from portal.core import clock
 from portal.core.tasks import enqueue_after_commit
 from portal.media.attachments import PreparedFile, prepare_all
@@ -205,7 +205,7 @@ def group_families(group) -> list[list]:
     guardian are left out (nobody would read it)."""
     from portal.children.models import Guardian
 
-    children = list(policy.message_children_of_group(group))
+    children = list(messaging_access.message_children_of_group(group))
     guardians: dict[int, set[int]] = {c.pk: set() for c in children}
     for child_id, user_id in Guardian.objects.filter(child__in=children).values_list("child_id", "user_id"):
         guardians[child_id].add(user_id)

@@ -1,5 +1,5 @@
 """Pages of messages: the guardian's conversations, a group's inbox (also on the group tablet),
-one conversation, writing, and the files. Every page asks `portal.access.policy` first."""
+one conversation, writing, and the files. Every page asks `portal.access.messaging` first."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from portal.access import policy
+from portal.access import messaging as messaging_access
+from portal.access import roles as roles_access
 from portal.messaging import selectors, services
 from portal.messaging.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH
 
@@ -55,14 +56,14 @@ def _error(exc: ValidationError) -> str:
 @login_required
 def inbox(request):
     """Guardians: their conversations. Staff: their group's inbox (or a list of their groups)."""
-    roles = policy.require_messaging_user(request.user)
+    roles = messaging_access.require_messaging_user(request.user)
     groups = selectors.inbox_groups(request.user) if roles.is_group_staff else []
     if not roles.is_guardian:
         if len(groups) == 1:
             return redirect("messaging:group_inbox", group_id=groups[0].pk)
         return render(request, "messaging/groups.html", {"groups": groups})
     page = Paginator(selectors.guardian_threads(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    writable = policy.message_children_for_guardian(request.user)
+    writable = messaging_access.message_children_for_guardian(request.user)
     return render(
         request,
         "messaging/inbox.html",
@@ -78,8 +79,8 @@ def inbox(request):
 @login_required
 def new(request):
     """A guardian starts a conversation with the group of one of their children."""
-    policy.require_messaging_guardian(request.user)
-    choices = policy.message_children_for_guardian(request.user)
+    messaging_access.require_messaging_guardian(request.user)
+    choices = messaging_access.message_children_for_guardian(request.user)
     error = ""
     chosen = request.POST.get("child") or request.GET.get("child") or ""
     if request.method == "POST":
@@ -88,7 +89,7 @@ def new(request):
         if not chosen:
             error = _("Choose the child this message is about.")
         else:
-            child, group = policy.message_child_for_guardian(request.user, chosen)
+            child, group = messaging_access.message_child_for_guardian(request.user, chosen)
             if group is None:
                 error = _("%(child)s has no current or upcoming placement, so there is no group to write to.") % {
                     "child": child.first_name
@@ -129,9 +130,9 @@ def new(request):
 @login_required
 def thread(request, thread_id: int):
     """One conversation. Opening it marks it read; posting to it replies."""
-    thread = policy.thread_for_user(request.user, thread_id)
-    staff = policy.is_thread_staff(request.user, thread)
-    decision = policy.message_reply_decision(request.user, thread)
+    thread = messaging_access.thread_for_user(request.user, thread_id)
+    staff = messaging_access.is_thread_staff(request.user, thread)
+    decision = messaging_access.message_reply_decision(request.user, thread)
     error, status = "", 200
     if request.method == "POST":
         if not decision:
@@ -178,7 +179,7 @@ def thread(request, thread_id: int):
 @require_POST
 def handled(request, thread_id: int):
     """Staff mark a conversation handled, or open it again."""
-    thread = policy.thread_for_staff(request.user, thread_id)
+    thread = messaging_access.thread_for_staff(request.user, thread_id)
     wanted = request.POST.get("handled")
     make_handled = (wanted == "1") if wanted in ("0", "1") else not thread.is_handled
     services.thread_set_handled(user=request.user, thread=thread, handled=make_handled)
@@ -195,14 +196,14 @@ def handled(request, thread_id: int):
 @login_required
 def group_inbox(request, group_id: int):
     """The group's conversations: open, handled or all; searchable; newest first."""
-    group = policy.inbox_group_for_user(request.user, group_id)
+    group = messaging_access.inbox_group_for_user(request.user, group_id)
     state = request.GET.get("state", "open")
     if state not in selectors.STATES:
         state = "open"
     q = request.GET.get("q", "").strip()[:100]
     threads = selectors.staff_threads(request.user, group_ids=[group.pk], state=state, q=q)
     page = Paginator(threads, PAGE_SIZE).get_page(request.GET.get("page"))
-    others = selectors.inbox_groups(request.user) if len(policy.roles_of(request.user).staff_group_ids) > 1 else []
+    others = selectors.inbox_groups(request.user) if roles_access.works_on_several_groups(request.user) else []
     return render(
         request,
         "messaging/group_inbox.html",
@@ -220,8 +221,8 @@ def group_inbox(request, group_id: int):
 @login_required
 def group_new(request, group_id: int):
     """Staff write to one family of the group, or to every family (one conversation each)."""
-    group = policy.inbox_group_for_user(request.user, group_id)
-    children = list(policy.message_children_of_group(group))
+    group = messaging_access.inbox_group_for_user(request.user, group_id)
+    children = list(messaging_access.message_children_of_group(group))
     error = ""
     to = request.POST.get("to") or request.GET.get("child") or ""
     if request.method == "POST":
@@ -248,7 +249,7 @@ def group_new(request, group_id: int):
                 return redirect(reverse("messaging:group_inbox", args=[group.pk]) + "?state=all")
             if not to:
                 raise ValidationError(_("Choose a family, or all families of the group."))
-            child = policy.message_child_for_staff(group, to)
+            child = messaging_access.message_child_for_staff(group, to)
             thread = services.thread_start(child=child, by_staff=True, **common)
         except ValidationError as exc:
             error = _error(exc)
@@ -301,5 +302,5 @@ def serve_attachment(attachment, size: str = "") -> HttpResponse:
 
 @login_required
 def attachment(request, attachment_id: int, name: str):
-    found = policy.attachment_for_user(request.user, attachment_id)
+    found = messaging_access.attachment_for_user(request.user, attachment_id)
     return serve_attachment(found, request.GET.get("size", ""))

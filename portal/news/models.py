@@ -2,7 +2,7 @@
 
 An item is invisible to readers until `publish_at`; the families it reaches are told once,
 when it appears (`notified_at` records that it happened). Who may publish and who may read is
-decided in `portal.access.policy` (section "news").
+decided in `portal.access.news`.
 """
 
 from __future__ import annotations

@@ -23,10 +23,11 @@ from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from portal.access import policy
 from portal.core import clock
 from portal.core.tasks import enqueue_after_commit
 from portal.media.attachments import PreparedFile, prepare_all
+from portal.news import selectors
+from portal.news.audience import NewsAudience
 from portal.news.models import NewsAttachment, NewsItem
 
 logger = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ def _after_save(item: NewsItem) -> None:
 def item_create(
     *,
     user,
-    audience: policy.NewsAudience,
+    audience: NewsAudience,
     kind: str,
     title: str,
     body: str,
@@ -168,7 +169,7 @@ def item_create(
 def item_update(
     *,
     item: NewsItem,
-    audience: policy.NewsAudience,
+    audience: NewsAudience,
     kind: str,
     title: str,
     body: str,
@@ -249,7 +250,7 @@ def item_notify(item_id: int, now: dt.datetime | None = None) -> int | None:
                 return Text(title=_("Newsletter: %(title)s") % {"title": item.title}, body=text, url=url)
             return Text(title=item.title, body=text, url=url)
 
-        made = notify(users=policy.news_recipients(item), kind=Kind.NEWS, key=f"news:{item.pk}", render=render)
+        made = notify(users=selectors.recipients(item), kind=Kind.NEWS, key=f"news:{item.pk}", render=render)
     return len(made)
 
 

@@ -1,5 +1,5 @@
 """Pages of the news: the readers' list and item, its files, and the publishers' pages.
-Every page asks `portal.access.policy` (section "news") first."""
+Every page asks `portal.access.news` first."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from portal.access import policy
+from portal.access import news as news_access
 from portal.core import clock
 from portal.news import selectors, services
 from portal.news.forms import NewsForm
@@ -27,17 +27,15 @@ PER_PAGE = 10
 @login_required
 def news_list(request):
     page = Paginator(selectors.reader_items(request.user), PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "news/list.html", {"page": page, "is_publisher": selectors.is_publisher(request.user)})
+    return render(request, "news/list.html", {"page": page, "is_publisher": news_access.is_publisher(request.user)})
 
 
 @login_required
 def detail(request, item_id: int):
-    item = policy.news_item_for_reader(request.user, item_id)
+    item = news_access.news_item_for_reader(request.user, item_id)
     mark_read_for_url(request.user, request.path)
     attachments = list(item.attachments.all())
-    may_manage = (
-        selectors.is_publisher(request.user) and policy.news_manageable(request.user).filter(pk=item.pk).exists()
-    )
+    may_manage = news_access.may_manage(request.user, item)
     return render(
         request,
         "news/detail.html",
@@ -54,7 +52,7 @@ def detail(request, item_id: int):
 @login_required
 def attachment(request, attachment_id: int, name: str):
     """An image (or its thumbnail with ?size=thumb) or a PDF, after the policy said yes."""
-    item_file = policy.news_attachment_for_user(request.user, attachment_id)
+    item_file = news_access.news_attachment_for_user(request.user, attachment_id)
     thumb = request.GET.get("size") == "thumb"
     stored = item_file.thumbnail if thumb else item_file.file
     if not stored:
@@ -81,7 +79,7 @@ def attachment(request, attachment_id: int, name: str):
 
 @login_required
 def manage(request):
-    policy.news_require_publisher(request.user)
+    news_access.news_require_publisher(request.user)
     page = Paginator(selectors.manage_items(request.user), 20).get_page(request.GET.get("page"))
     return render(request, "news/manage.html", {"page": page, "now": clock.now()})
 
@@ -107,7 +105,7 @@ def _form_page(request, form, *, item=None, form_key: str = "", errors=(), statu
 def _save(request, form, *, item=None):
     """Validate, ask the policy for the audience, then call the service; returns the item or
     the errors for the files."""
-    audience = policy.news_audience_for_publisher(request.user, form.cleaned_data["audience"])
+    audience = news_access.news_audience_for_publisher(request.user, form.cleaned_data["audience"])
     data = form.cleaned_data
     common = {
         "audience": audience,
@@ -125,8 +123,8 @@ def _save(request, form, *, item=None):
 
 @login_required
 def create(request):
-    policy.news_require_publisher(request.user)
-    audiences = policy.news_audiences(request.user)
+    news_access.news_require_publisher(request.user)
+    audiences = news_access.news_audiences(request.user)
     if request.method == "POST":
         form = NewsForm(request.POST, audiences=audiences)
         form_key = request.POST.get("form_key", "")[:64]
@@ -147,8 +145,8 @@ def create(request):
 
 @login_required
 def edit(request, item_id: int):
-    item = policy.news_item_for_publisher(request.user, item_id)
-    audiences = policy.news_audiences(request.user)
+    item = news_access.news_item_for_publisher(request.user, item_id)
+    audiences = news_access.news_audiences(request.user)
     published = item.publish_at <= clock.now()
     if request.method == "POST":
         form = NewsForm(request.POST, audiences=audiences, published=published)
@@ -176,7 +174,7 @@ def edit(request, item_id: int):
 @login_required
 def delete(request, item_id: int):
     """GET asks to confirm; POST removes the item and its files."""
-    item = policy.news_item_for_publisher(request.user, item_id)
+    item = news_access.news_item_for_publisher(request.user, item_id)
     if request.method == "POST":
         services.item_delete(item=item)
         messages.success(request, _("Removed: %(title)s") % {"title": item.title})

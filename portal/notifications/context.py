@@ -21,7 +21,7 @@ def badges(request) -> dict:
         return unread_total(user)
 
     def roles():
-        from portal.access.policy import roles_of
+        from portal.access.roles import roles_of
 
         return roles_of(user)
 

@@ -243,9 +243,9 @@ def _subscribe(user, endpoint: str, p256dh: str, auth: str, name: str, session, 
 
 def unsubscribe(*, user, endpoint: str | None = None, subscription_id: int | None = None) -> bool:
     """Remove one of this person's devices (by id or endpoint); False if they have no such one."""
-    from portal.access import policy
+    from portal.access import notifications as notifications_access
 
-    rows = policy.visible_push_devices(user)
+    rows = notifications_access.visible_push_devices(user)
     if subscription_id is not None:
         rows = rows.filter(pk=subscription_id)
     elif endpoint:
@@ -257,9 +257,9 @@ def unsubscribe(*, user, endpoint: str | None = None, subscription_id: int | Non
 
 
 def devices_of(user):
-    from portal.access import policy
+    from portal.access import notifications as notifications_access
 
-    return policy.visible_push_devices(user).order_by("-created_at", "-pk")
+    return notifications_access.visible_push_devices(user).order_by("-created_at", "-pk")
 
 
 def endpoint_hash(endpoint: str) -> str:

@@ -320,9 +320,9 @@ def send_due(now: dt.datetime | None = None) -> str:
 
 
 def unread_count(user) -> int:
-    from portal.access import policy
+    from portal.access import notifications as notifications_access
 
-    return policy.visible_notifications(user).filter(read_at__isnull=True).count()
+    return notifications_access.visible_notifications(user).filter(read_at__isnull=True).count()
 
 
 def mark_read(*, user, ids: Iterable[int] | None = None) -> int:

@@ -12,14 +12,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.access import policy
+from portal.access import notifications as notifications_access
 from portal.notifications import services
 from portal.notifications.models import EmailChoice, Kind, QuietHours
 
 
 @login_required
 def notification_list(request):
-    rows = policy.visible_notifications(request.user)
+    rows = notifications_access.visible_notifications(request.user)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     return render(request, "notifications/list.html", {"page": page})
 
@@ -27,7 +27,7 @@ def notification_list(request):
 @login_required
 def notification_open(request, notification_id: int):
     """Mark it read and go where it points (a path within the portal only)."""
-    notification = policy.notification_for_user(request.user, notification_id)
+    notification = notifications_access.notification_for_user(request.user, notification_id)
     services.mark_read(user=request.user, ids=[notification.pk])
     target = notification.url
     if not url_has_allowed_host_and_scheme(target, allowed_hosts=None) or not target.startswith("/"):

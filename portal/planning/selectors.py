@@ -7,11 +7,10 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal.children.models import Child, Placement, ScheduledDayPart
+from portal.children.models import Child, Placement, ScheduledDayPart, current_or_upcoming_q
 from portal.organisations.models import ClosingDay, Group, RosterException, RosterPattern
 from portal.planning.models import Absence, Credit, PlanningRequest
 from portal.planning.ratio import daycare_required, group_size_limit_out_of_school, out_of_school_required
@@ -84,7 +83,7 @@ class Snapshot:
         }
         self.schedule = list(
             ScheduledDayPart.objects.filter(placement__group_id__in=ids, placement__start_date__lte=last)
-            .filter(Q(placement__end_date__isnull=True) | Q(placement__end_date__gte=first))
+            .filter(current_or_upcoming_q(first, via="placement"))
             .select_related("placement__child")
         )
         # An absence counts for the child wherever the child is that day (also after a move).
@@ -233,24 +232,26 @@ def planned_day_parts(placement: Placement, day: dt.date) -> list[str]:
     return [s.day_part for s in placement.schedule.all() if s.weekday == day.weekday()]
 
 
-def available_credits(child: Child, kind_of_care: str, today: dt.date):
-    """Credits the child can use now, oldest first: not spent, not expired, placement running."""
+def usable_credits(child: Child, day: dt.date):
+    """THE rule for a credit the child can use on `day`: not spent or reserved, not expired
+    (the expiry day itself still counts), and its placement not ended. Right at any moment,
+    not only after the daily job has marked expired credits. Oldest first."""
     return (
-        Credit.objects.filter(child=child, kind_of_care=kind_of_care, state=Credit.State.AVAILABLE)
-        .filter(expires_on__gte=today)
-        .filter(Q(placement__end_date__isnull=True) | Q(placement__end_date__gte=today))
+        Credit.objects.filter(child=child, state=Credit.State.AVAILABLE, expires_on__gte=day)
+        .filter(current_or_upcoming_q(day, via="placement"))
         .order_by("expires_on", "id")
     )
 
 
+def available_credits(child: Child, kind_of_care: str, today: dt.date):
+    """Usable credits of one kind of care (daycare or out-of-school care), oldest first."""
+    return usable_credits(child, today).filter(kind_of_care=kind_of_care)
+
+
 def credit_balance(child: Child, today: dt.date) -> dict[str, int]:
-    """Usable credits per kind of care, right at any moment (not only after the daily job)."""
+    """Usable credits per kind of care."""
     balance: dict[str, int] = defaultdict(int)
-    for credit in (
-        Credit.objects.filter(child=child, state=Credit.State.AVAILABLE, expires_on__gte=today)
-        .filter(Q(placement__end_date__isnull=True) | Q(placement__end_date__gte=today))
-        .only("kind_of_care")
-    ):
+    for credit in usable_credits(child, today).only("kind_of_care"):
         balance[credit.kind_of_care] += 1
     return dict(balance)
 

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from portal.access import policy
+from portal.access import planning as planning_access
 from portal.children.models import Child, Placement
 from portal.core import clock
 from portal.core.tasks import enqueue_after_commit
@@ -56,7 +56,7 @@ def _placement_on(child: Child, day: dt.date) -> Placement | None:
 
 
 def _refuse_unless_allowed(user, child: Child, day: dt.date) -> Placement:
-    decision = policy.planning_request_decision(user, child, day)
+    decision = planning_access.planning_request_decision(user, child, day)
     if not decision:
         raise ValidationError(decision.message)
     placement = _placement_on(child, day)
@@ -238,7 +238,7 @@ def _close_swap(request: PlanningRequest) -> None:
 @transaction.atomic
 def request_withdraw(*, user, request: PlanningRequest) -> PlanningRequest:
     request = PlanningRequest.objects.select_for_update().get(pk=request.pk)
-    if request.child_id not in policy.roles_of(user).guardian_child_ids:
+    if not planning_access.may_withdraw(user, request):
         raise ValidationError(_("Only the child's guardians can withdraw a request."))
     if request.state != PlanningRequest.State.PENDING:
         raise ValidationError(_("Only a request that waits for the planner can be withdrawn."))
@@ -269,7 +269,7 @@ def request_decide(*, planner, request: PlanningRequest, approve: bool, note: st
         .select_related("child", "group__location")
         .get(pk=request.pk)
     )
-    if not policy.may_decide_on(planner, request):
+    if not planning_access.may_decide_on(planner, request):
         raise DecisionError(_("Only a planner of this location decides on this request."))
     if request.state != PlanningRequest.State.PENDING:
         raise DecisionError(_("This request was already decided: %(state)s.") % {"state": request.get_state_display()})

@@ -1,6 +1,6 @@
 """Pages of the planning: the guardian's calendar, absences, swaps, extra days and credits;
 the planner's queue and decisions; the day view of a location. Each view asks
-`portal.access.policy` first and then calls a service."""
+`portal.access.planning` first and then calls a service."""
 
 from __future__ import annotations
 
@@ -17,21 +17,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.access import policy
+from portal.access import planning as planning_access
 from portal.children.models import Child
 from portal.core import clock
 from portal.notifications.services import mark_read_for_url
-from portal.organisations.models import Group
 from portal.planning import forms, selectors, services
 from portal.planning.ical import calendar_feed
-from portal.planning.models import CalendarFeed, Credit, CreditEvent, PlanningRequest
+from portal.planning.models import CalendarFeed, CreditEvent, PlanningRequest
 
 
 def _guardian_child(request, child_id: int) -> Child:
-    child = policy.child_for_user(request.user, child_id)
-    if child.pk not in policy.roles_of(request.user).guardian_child_ids:
-        raise Http404  # the planning pages are the guardians' own
-    return child
+    return planning_access.planning_child(request.user, child_id)  # the guardians' own pages
 
 
 def _month(request) -> dt.date:
@@ -66,7 +62,7 @@ def child_calendar(request, child_id: int):
     child = _guardian_child(request, child_id)
     mark_read_for_url(request.user, request.path)
     month = _month(request)
-    decision = policy.planning_request_decision(request.user, child)
+    decision = planning_access.planning_request_decision(request.user, child)
     return _calendar_page(
         request,
         child,
@@ -160,7 +156,7 @@ def extra_day_request(request, child_id: int):
 
 def _form_error_page(request, child, absence_form=None, extra_form=None):
     month = clock.today().replace(day=1)
-    decision = policy.planning_request_decision(request.user, child)
+    decision = planning_access.planning_request_decision(request.user, child)
     return _calendar_page(
         request,
         child,
@@ -176,7 +172,7 @@ def _form_error_page(request, child, absence_form=None, extra_form=None):
 @login_required
 @require_POST
 def request_withdraw(request, request_id: int):
-    planning_request = policy.planning_request_for_guardian(request.user, request_id)
+    planning_request = planning_access.planning_request_for_guardian(request.user, request_id)
     try:
         services.request_withdraw(user=request.user, request=planning_request)
         messages.success(request, _("The request is withdrawn."))
@@ -189,7 +185,6 @@ def request_withdraw(request, request_id: int):
 def credits(request, child_id: int):
     child = _guardian_child(request, child_id)
     today = clock.today()
-    rows = Credit.objects.filter(child=child).select_related("absence").order_by("-expires_on")
     events = CreditEvent.objects.filter(credit__child=child).select_related("credit__absence").order_by("-at", "-id")
     return render(
         request,
@@ -197,7 +192,7 @@ def credits(request, child_id: int):
         {
             "child": child,
             "balance": selectors.credit_balance(child, today),
-            "usable": [c for c in rows if c.state == Credit.State.AVAILABLE and c.expires_on >= today],
+            "usable": list(selectors.usable_credits(child, today).select_related("absence")),
             "page": Paginator(events, 50).get_page(request.GET.get("page")),
             "today": today,
         },
@@ -226,7 +221,7 @@ def feed_revoke(request, child_id: int):
 def feed(request, token: str):
     """The iCalendar feed: the token in the link is the only key, so it can be revoked."""
     row = CalendarFeed.objects.select_related("child", "user").filter(token=token).first()
-    if row is None or not row.user.is_active or row.child.pk not in policy.roles_of(row.user).guardian_child_ids:
+    if row is None or not planning_access.feed_still_allowed(row.user, row.child):
         raise Http404
     response = HttpResponse(calendar_feed(row.child, clock.today()), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"
@@ -238,9 +233,7 @@ def feed(request, token: str):
 
 def _queue(user):
     return (
-        PlanningRequest.objects.filter(
-            state=PlanningRequest.State.PENDING, group__location_id__in=policy.planner_location_ids(user)
-        )
+        planning_access.pending_for_planner(user)
         .select_related("child", "group__location", "absence")
         .order_by("requested_at", "id")
     )
@@ -248,7 +241,7 @@ def _queue(user):
 
 @login_required
 def queue(request):
-    policy.require_planner(request.user)
+    planning_access.require_planner(request.user)
     page = Paginator(_queue(request.user), 25).get_page(request.GET.get("page"))
     verdicts = selectors.verdicts_for(list(page))
     items = [{"request": r, "verdict": verdicts[r.pk]} for r in page]
@@ -258,7 +251,7 @@ def queue(request):
 @login_required
 @require_POST
 def decide(request, request_id: int):
-    planning_request = policy.planning_request_for_planner(request.user, request_id)
+    planning_request = planning_access.planning_request_for_planner(request.user, request_id)
     form = forms.DecisionForm(data=request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     approve = request.POST.get("decision") == "approve"
@@ -274,7 +267,7 @@ def decide(request, request_id: int):
 @login_required
 @require_POST
 def approve_all(request):
-    policy.require_planner(request.user)
+    planning_access.require_planner(request.user)
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Tick the box to confirm approving all requests that fit."))
         return redirect("planning:queue")
@@ -291,17 +284,14 @@ def approve_all(request):
 def day_view(request, location_id: int):
     """Per group and day part: the children expected, required and scheduled professionals,
     free places. Group staff of the location's groups see it as their attendance list."""
-    location = policy.location_for_day_view(request.user, location_id)
+    location = planning_access.location_for_day_view(request.user, location_id)
     raw = request.GET.get("date", "")
     try:
         day = dt.date.fromisoformat(raw) if raw else clock.today()
     except ValueError:
         day = clock.today()
         messages.error(request, _("%(value)s is not a date; showing today.") % {"value": raw[:20]})
-    groups = Group.objects.filter(location=location).select_related("location").order_by("name")
-    if location.pk not in policy.planner_location_ids(request.user):
-        groups = groups.filter(id__in=policy.roles_of(request.user).staff_group_ids)  # staff: their own groups
-    groups = list(groups)
+    groups = list(planning_access.day_view_groups(request.user, location).select_related("location").order_by("name"))
     summary = selectors.day_summary(groups, day)
     closed = selectors.closed_locations_on([location.pk], day).get(location.pk, "")
     rows = [
