@@ -6,13 +6,14 @@ import datetime as dt
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import reverse
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from portal.access import diary as diary_access
 from portal.api.auth import TokenAuth
+from portal.core.files import protected_file_response
 from portal.diary import services
 from portal.diary.models import DiaryEntry, DiaryExport
 
@@ -184,9 +185,11 @@ def export_file(request, export_id: int):
     made = _own_export(request, export_id)
     if not made.file:
         raise Http404
-    return FileResponse(
-        made.file.open("rb"),
+    return protected_file_response(
+        request,
+        made.file,
         content_type="application/pdf",
-        as_attachment=True,
         filename=made.file.name.rsplit("/", 1)[-1],
+        inline=False,
+        cache="private, no-store",
     )

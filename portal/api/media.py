@@ -15,8 +15,8 @@ from portal.access import organisations as organisations_access
 from portal.access import roles as roles_access
 from portal.api.auth import TokenAuth
 from portal.media import selectors, services
+from portal.media.files import rendition_response
 from portal.media.processing import MediaRejected
-from portal.media.views import serve_rendition
 
 router = Router(tags=["photos and videos"], auth=TokenAuth())
 
@@ -92,7 +92,7 @@ def detail(request, media_id: int):
 @router.get("/media/{media_id}/files/{name}", url_name="media_file")
 def media_file(request, media_id: int, name: str):
     """`thumb`, `screen`, `poster`, `video`, or `download` (original quality, no metadata)."""
-    return serve_rendition(media_access.media_for_user(request.user, media_id), name)
+    return rendition_response(request, media_access.media_for_user(request.user, media_id), name)
 
 
 @router.post("/groups/{group_id}/media", response={200: MediaOut, 201: MediaOut, 400: Message})

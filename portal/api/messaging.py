@@ -22,8 +22,8 @@ from pydantic import Field
 from portal.access import messaging as messaging_access
 from portal.api.auth import TokenAuth
 from portal.messaging import selectors, services
+from portal.messaging.files import attachment_response
 from portal.messaging.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, Attachment, Thread
-from portal.messaging.views import serve_attachment
 
 router = Router(tags=["messages"], auth=TokenAuth())
 
@@ -297,4 +297,4 @@ def message_unread(request):
 @router.get("/messages/attachments/{attachment_id}/file", url_name="message_attachment_file")
 def message_attachment_file(request, attachment_id: int, size: Literal["", "thumb"] = ""):
     """A photo (screen size, or `size=thumb`) or a PDF (always as a download)."""
-    return serve_attachment(messaging_access.attachment_for_user(request.user, attachment_id), size)
+    return attachment_response(request, messaging_access.attachment_for_user(request.user, attachment_id), size)

@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.urls import reverse
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
@@ -17,6 +16,7 @@ from portal.access import news as news_access
 from portal.api.auth import TokenAuth
 from portal.core import clock
 from portal.news import selectors, services
+from portal.news.files import attachment_response
 from portal.news.models import NewsAttachment, NewsItem
 
 router = Router(tags=["news"], auth=TokenAuth())
@@ -95,18 +95,7 @@ def news_detail(request, item_id: int):
 def news_attachment_file(request, attachment_id: int, size: Literal["", "thumb"] = ""):
     """An image (`size=thumb` for the small one) or a PDF of an item you may read."""
     attachment = news_access.news_attachment_for_user(request.user, attachment_id)
-    stored = attachment.thumbnail if size == "thumb" else attachment.file
-    if not stored:
-        raise Http404
-    response = FileResponse(
-        stored.open("rb"),
-        content_type="image/jpeg" if size == "thumb" else attachment.content_type,
-        as_attachment=attachment.kind == NewsAttachment.Kind.FILE,
-        filename=attachment.original_name,
-    )
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(request, attachment, size)
 
 
 @router.post("/news", response={201: NewsOut, 400: Message}, url_name="news_create")

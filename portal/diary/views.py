@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,9 +18,10 @@ from portal.access import diary as diary_access
 from portal.access import organisations as organisations_access
 from portal.access import roles as roles_access
 from portal.core import clock
+from portal.core.files import protected_file_response
 from portal.diary import services
 from portal.diary.models import DiaryEntry, DiaryExport, DiaryTemplate
-from portal.media.views import serve_rendition
+from portal.media.files import rendition_response
 from portal.notifications.services import mark_read_for_url
 from portal.planning.selectors import attendance
 
@@ -173,7 +174,7 @@ def entry_photo(request, entry_id: int, name: str):
     entry = diary_access.entry_for_reader(request.user, entry_id)
     if entry.media is None or entry.media.state != "ready":
         raise Http404
-    return serve_rendition(entry.media, name)
+    return rendition_response(request, entry.media, name)
 
 
 @login_required
@@ -215,11 +216,11 @@ def export_download(request, export_id: int):
     export = diary_access.export_for_user(request.user, export_id)
     if not export.file:
         raise Http404
-    response = FileResponse(
-        export.file.open("rb"),
+    return protected_file_response(
+        request,
+        export.file,
         content_type="application/pdf",
-        as_attachment=True,
         filename=export.file.name.rsplit("/", 1)[-1],
+        inline=False,
+        cache="private, no-store",
     )
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,11 +19,10 @@ from portal.access import media as media_access
 from portal.access import organisations as organisations_access
 from portal.access import roles as roles_access
 from portal.media import selectors, services
-from portal.media.models import MediaItem, Rendition
+from portal.media.files import rendition_response
+from portal.media.models import MediaItem
 from portal.media.processing import MediaRejected
 from portal.notifications.services import mark_read_for_url
-
-INLINE = {"thumb", "screen", "poster", "video"}
 
 
 def _child_filter(request) -> int | None:
@@ -72,36 +71,10 @@ def detail(request, media_id: int):
     )
 
 
-def serve_rendition(item: MediaItem, name: str):
-    """The response for one rendition (or 'download': the original quality, as an attachment),
-    handed to the web server with X-Accel-Redirect when configured. Private caching only."""
-    download = name == "download"
-    wanted = ("video" if item.kind == MediaItem.Kind.VIDEO else "original") if download else name
-    if not download and wanted not in INLINE:
-        raise Http404
-    rendition = Rendition.objects.filter(media=item, name=wanted).first()
-    if rendition is None:
-        raise Http404
-    extension = "mp4" if rendition.content_type == "video/mp4" else "jpg"
-    filename = f"ouderportaal-{item.uploaded_at:%Y%m%d}-{item.pk}.{extension}"
-    if settings.MEDIA_ACCEL_REDIRECT_PREFIX:
-        response = HttpResponse(content_type=rendition.content_type)
-        response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT_PREFIX.rstrip("/") + "/" + rendition.file.name
-    else:
-        response = FileResponse(rendition.file.open("rb"), content_type=rendition.content_type)
-        response["Content-Length"] = str(rendition.size)
-    disposition = "attachment" if download else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
-
-
 @login_required
 def media_file(request, media_id: int, name: str):
     """One rendition of a photo or video, after the access check."""
-    return serve_rendition(media_access.media_for_user(request.user, media_id), name)
+    return rendition_response(request, media_access.media_for_user(request.user, media_id), name)
 
 
 # ---------------------------------------------------------------- staff

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_POST
 from portal.access import messaging as messaging_access
 from portal.access import roles as roles_access
 from portal.messaging import selectors, services
+from portal.messaging.files import attachment_response
 from portal.messaging.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH
 
 PAGE_SIZE = 20
@@ -272,35 +272,7 @@ def group_new(request, group_id: int):
     )
 
 
-def serve_attachment(attachment, size: str = "") -> HttpResponse:
-    """A file of a message: photos inline (the screen size, or the thumbnail), PDFs only as a
-    download. Private caching only; nosniff so that nothing is ever read as another type."""
-    thumb = size == "thumb" and attachment.is_photo and bool(attachment.thumbnail)
-    stored = attachment.thumbnail if thumb else attachment.file
-    if not stored:
-        raise Http404
-    if settings.MEDIA_ACCEL_REDIRECT_PREFIX:
-        response = HttpResponse(content_type=attachment.content_type)
-        response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT_PREFIX.rstrip("/") + "/" + stored.name
-        response["Content-Disposition"] = (
-            f'attachment; filename="{attachment.url_name}"'
-            if not attachment.is_photo
-            else f'inline; filename="{attachment.url_name}"'
-        )
-    else:
-        response = FileResponse(
-            stored.open("rb"),
-            content_type=attachment.content_type,
-            as_attachment=not attachment.is_photo,
-            filename=attachment.original_name,
-        )
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
-
-
 @login_required
 def attachment(request, attachment_id: int, name: str):
     found = messaging_access.attachment_for_user(request.user, attachment_id)
-    return serve_attachment(found, request.GET.get("size", ""))
+    return attachment_response(request, found, request.GET.get("size", ""))

@@ -10,13 +10,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from portal.access import news as news_access
 from portal.core import clock
 from portal.news import selectors, services
+from portal.news.files import attachment_response
 from portal.news.forms import NewsForm
 from portal.news.services import MAX_ATTACHMENTS, max_file_bytes
 from portal.notifications.services import mark_read_for_url
@@ -53,25 +53,7 @@ def detail(request, item_id: int):
 def attachment(request, attachment_id: int, name: str):
     """An image (or its thumbnail with ?size=thumb) or a PDF, after the policy said yes."""
     item_file = news_access.news_attachment_for_user(request.user, attachment_id)
-    thumb = request.GET.get("size") == "thumb"
-    stored = item_file.thumbnail if thumb else item_file.file
-    if not stored:
-        raise Http404
-    is_pdf = item_file.kind == "file"
-    content_type = "image/jpeg" if thumb else item_file.content_type
-    if settings.MEDIA_ACCEL_REDIRECT_PREFIX:
-        response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT_PREFIX.rstrip("/") + "/" + stored.name
-        disposition = "attachment" if is_pdf else "inline"
-        response["Content-Disposition"] = f'{disposition}; filename="{item_file.original_name}"'
-    else:
-        response = FileResponse(
-            stored.open("rb"), content_type=content_type, as_attachment=is_pdf, filename=item_file.original_name
-        )
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
+    return attachment_response(request, item_file, request.GET.get("size", ""))
 
 
 # ---------------------------------------------------------------- publishers
