@@ -200,7 +200,7 @@ def test_an_overlapping_placement_is_an_error(world):
 
 
 def test_reimporting_after_a_move_does_not_undo_it(world):
-    from portal.backoffice.services import placement_move
+    from portal.children.services import placement_move
 
     importer.apply(world.a.org, csv(*good_lines()), world.adam)
     placement = Placement.objects.get(child__external_id="1001")

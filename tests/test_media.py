@@ -220,7 +220,7 @@ def test_a_file_that_crashes_the_decoder_fails_cleanly_and_is_deleted(consent, c
 
 
 def test_withdrawn_consent_hides_the_photos_from_families(client, consent, committed):
-    from portal.backoffice.services import child_update
+    from portal.children.services import child_update
 
     item, _ = upload(consent, children=[consent.bo, consent.lin], committed=committed)
     child_update(child=consent.lin, actor=consent.adam, photo_consent=False)

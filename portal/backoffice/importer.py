@@ -429,7 +429,8 @@ def _differences(child: Child, data: dict) -> list[str]:
 @transaction.atomic
 def apply(organisation: Organisation, raw: bytes, actor) -> Preview:
     """Read the file again and import it: all rows, or nothing when any row has an error."""
-    from portal.backoffice.services import _set_schedule, invite_due_guardians_of, user_for_email
+    from portal.children.services import _set_schedule, invite_due_guardians_of
+    from portal.organisations.services import user_for_email
 
     preview = read(organisation, raw)
     if not preview.ok:

@@ -1,6 +1,6 @@
 """The back office: organisation admins keep their organisation's data; planners keep the
 staff roster of their locations. Every view asks `portal.access.policy` first, then calls a
-service in `portal.backoffice.services`."""
+service in `portal.children.services` or `portal.organisations.services`."""
 
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal.access import policy
-from portal.backoffice import forms, services
+from portal.backoffice import forms
+from portal.children import services as children_services
 from portal.children.models import Child, Guardian, Placement, ScheduledDayPart
 from portal.core import clock
 from portal.core.models import AuditEntry
+from portal.organisations import services as organisation_services
 from portal.organisations.models import (
     ClosingDay,
     Group,
@@ -136,15 +138,17 @@ def child_create(request, organisation):
     form = forms.ChildCreateForm(organisation, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        guardians = [services.GuardianData(data["guardian1_email"], data["guardian1_name"], data["guardian1_relation"])]
+        guardians = [
+            children_services.GuardianData(data["guardian1_email"], data["guardian1_name"], data["guardian1_relation"])
+        ]
         if data.get("guardian2_email"):
             guardians.append(
-                services.GuardianData(
+                children_services.GuardianData(
                     data["guardian2_email"], data["guardian2_name"], data["guardian2_relation"] or "parent"
                 )
             )
         try:
-            child = services.child_create(
+            child = children_services.child_create(
                 organisation=organisation,
                 actor=request.user,
                 guardians=guardians,
@@ -205,7 +209,9 @@ def child_edit(request, organisation, child_id: int):
     form = forms.ChildEditForm(data=request.POST, instance=copy.copy(child))
     if not form.is_valid():
         return _child_page(request, organisation, child, edit=form)
-    services.child_update(child=child, actor=request.user, **{k: form.cleaned_data[k] for k in form.Meta.fields})
+    children_services.child_update(
+        child=child, actor=request.user, **{k: form.cleaned_data[k] for k in form.Meta.fields}
+    )
     messages.success(request, _("Saved."))
     return redirect("backoffice:child", organisation_id=organisation.pk, child_id=child.pk)
 
@@ -217,8 +223,8 @@ def guardian_add(request, organisation, child_id: int):
     form = forms.GuardianAddForm(data=request.POST)
     if form.is_valid():
         try:
-            guardian = services.guardian_add(
-                child=child, actor=request.user, data=services.GuardianData(**form.cleaned_data)
+            guardian = children_services.guardian_add(
+                child=child, actor=request.user, data=children_services.GuardianData(**form.cleaned_data)
             )
         except ValidationError as error:
             form.add_error("email", error)
@@ -242,7 +248,7 @@ def guardian_remove(request, organisation, child_id: int, guardian_id: int):
     if guardian.child_id != child.pk:
         return redirect("backoffice:child", organisation_id=organisation.pk, child_id=child.pk)
     try:
-        services.guardian_remove(guardian=guardian, actor=request.user)
+        children_services.guardian_remove(guardian=guardian, actor=request.user)
     except ValidationError as error:
         _errors_to_messages(request, error)
     else:
@@ -265,7 +271,9 @@ def placement_end(request, organisation, placement_id: int):
     form = forms.PlacementEndForm(data=request.POST, prefix=f"end{placement.pk}")
     if form.is_valid():
         try:
-            services.placement_end(placement=placement, actor=request.user, end_date=form.cleaned_data["end_date"])
+            children_services.placement_end(
+                placement=placement, actor=request.user, end_date=form.cleaned_data["end_date"]
+            )
         except ValidationError as error:
             form.add_error("end_date", error)
         else:
@@ -281,7 +289,7 @@ def placement_move(request, organisation, placement_id: int):
     form = forms.PlacementMoveForm(organisation, data=request.POST, prefix=f"move{placement.pk}")
     if form.is_valid():
         try:
-            new = services.placement_move(
+            new = children_services.placement_move(
                 placement=placement,
                 actor=request.user,
                 group=form.cleaned_data["group"],
@@ -305,7 +313,7 @@ def placement_schedule(request, organisation, placement_id: int):
     placement = _placement(organisation, placement_id)
     form = forms.PlacementScheduleForm(data=request.POST, prefix=f"schedule{placement.pk}")
     if form.is_valid():
-        services.placement_set_schedule(
+        children_services.placement_set_schedule(
             placement=placement, actor=request.user, schedule=forms.parse_schedule(form.cleaned_data["schedule"])
         )
         messages.success(request, _("The schedule is saved."))
@@ -330,7 +338,9 @@ def location_edit(request, organisation, location_id: int | None = None):
     location = policy.in_organisation(Location.objects.all(), organisation, location_id) if location_id else None
     form = forms.LocationForm(data=request.POST or None, instance=copy.copy(location))
     if request.method == "POST" and form.is_valid():
-        services.location_save(organisation=organisation, actor=request.user, location=location, **form.cleaned_data)
+        organisation_services.location_save(
+            organisation=organisation, actor=request.user, location=location, **form.cleaned_data
+        )
         messages.success(request, _("Saved."))
         return redirect("backoffice:locations", organisation_id=organisation.pk)
     return render(
@@ -353,7 +363,9 @@ def group_edit(request, organisation, group_id: int | None = None):
     )
     form = forms.GroupForm(organisation, data=request.POST or None, instance=copy.copy(group))
     if request.method == "POST" and form.is_valid():
-        services.group_save(organisation=organisation, actor=request.user, group=group, **form.cleaned_data)
+        organisation_services.group_save(
+            organisation=organisation, actor=request.user, group=group, **form.cleaned_data
+        )
         messages.success(request, _("Saved."))
         return redirect("backoffice:locations", organisation_id=organisation.pk)
     return render(
@@ -375,7 +387,7 @@ def staff(request, organisation):
     form = forms.StaffRoleForm(organisation, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.staff_role_add(
+        organisation_services.staff_role_add(
             organisation=organisation,
             actor=request.user,
             email=data["email"],
@@ -411,12 +423,12 @@ def staff_remove(request, organisation, role: str, role_id: int):
     if role not in lookups:
         return redirect("backoffice:staff", organisation_id=organisation.pk)
     row = policy.in_organisation(
-        services.ROLE_MODELS[role].objects.select_related("user"), organisation, role_id, lookups[role]
+        organisation_services.ROLE_MODELS[role].objects.select_related("user"), organisation, role_id, lookups[role]
     )
     if role == "admin" and row.user_id == request.user.pk:
         messages.error(request, _("You cannot remove your own admin role; ask another admin."))
     else:
-        services.staff_role_remove(organisation=organisation, actor=request.user, row=row)
+        organisation_services.staff_role_remove(organisation=organisation, actor=request.user, row=row)
         messages.success(request, _("The role is removed."))
     return redirect("backoffice:staff", organisation_id=organisation.pk)
 
@@ -433,12 +445,14 @@ def settings_page(request, organisation):
     closing_form = forms.ClosingDayForm(organisation, data=request.POST if "add_closing_day" in request.POST else None)
     if request.method == "POST":
         if form.is_bound and form.is_valid():
-            services.organisation_settings_update(organisation=organisation, actor=request.user, **form.cleaned_data)
+            organisation_services.organisation_settings_update(
+                organisation=organisation, actor=request.user, **form.cleaned_data
+            )
             messages.success(request, _("The settings are saved."))
             return redirect("backoffice:settings", organisation_id=organisation.pk)
         if closing_form.is_bound and closing_form.is_valid():
             data = closing_form.cleaned_data
-            added = services.closing_day_add(
+            added = organisation_services.closing_day_add(
                 organisation=organisation,
                 actor=request.user,
                 locations=list(data["locations"]),
@@ -470,7 +484,7 @@ def closing_day_remove(request, organisation, closing_day_id: int):
     closing_day = policy.in_organisation(
         ClosingDay.objects.select_related("location"), organisation, closing_day_id, "location__organisation"
     )
-    services.closing_day_remove(organisation=organisation, actor=request.user, closing_day=closing_day)
+    organisation_services.closing_day_remove(organisation=organisation, actor=request.user, closing_day=closing_day)
     messages.success(request, _("The closing day is removed."))
     return redirect("backoffice:settings", organisation_id=organisation.pk)
 
@@ -520,7 +534,7 @@ def roster(request, location_id: int):
                         continue
                     counts[(weekday, part)] = int(raw)
             if not errors:
-                services.roster_pattern_set(group=group, actor=request.user, counts=counts)
+                organisation_services.roster_pattern_set(group=group, actor=request.user, counts=counts)
         if errors:
             messages.error(request, _("Use whole numbers from 0 to 20. Nothing was saved for groups with an error."))
         else:
@@ -528,7 +542,7 @@ def roster(request, location_id: int):
         return redirect("backoffice:roster", location_id=location.pk)
     if exception_form.is_bound and exception_form.is_valid():
         data = exception_form.cleaned_data
-        services.roster_exception_set(
+        organisation_services.roster_exception_set(
             group=data["group"],
             actor=request.user,
             date=data["date"],
@@ -578,7 +592,7 @@ def roster_exception_remove(request, location_id: int, exception_id: int):
     exception = policy.in_organisation(
         RosterException.objects.select_related("group"), location, exception_id, "group__location"
     )
-    services.roster_exception_remove(exception=exception, actor=request.user)
+    organisation_services.roster_exception_remove(exception=exception, actor=request.user)
     messages.success(request, _("The exception is removed."))
     return redirect("backoffice:roster", location_id=location.pk)
 
