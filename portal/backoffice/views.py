@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -209,9 +210,11 @@ def child_edit(request, organisation, child_id: int):
     form = forms.ChildEditForm(data=request.POST, instance=copy.copy(child))
     if not form.is_valid():
         return _child_page(request, organisation, child, edit=form)
-    children_services.child_update(
-        child=child, actor=request.user, **{k: form.cleaned_data[k] for k in form.Meta.fields}
-    )
+    fields = {k: form.cleaned_data[k] for k in form.Meta.fields}
+    consent = fields.pop("photo_consent")
+    with transaction.atomic():
+        children_services.child_update(child=child, actor=request.user, **fields)
+        children_services.consent_change(child=child, actor=request.user, consent=consent, source="backoffice")
     messages.success(request, _("Saved."))
     return redirect("backoffice:child", organisation_id=organisation.pk, child_id=child.pk)
 
@@ -636,8 +639,6 @@ def import_upload(request, organisation):
 
 @admin_view
 def import_preview(request, organisation, batch_id: int):
-    from django.db import transaction
-
     from portal.backoffice import importer
     from portal.backoffice.models import ImportBatch
 

@@ -94,7 +94,7 @@ def child_create(
         target=child,
         summary=_("%(child)s added to %(group)s from %(start)s")
         % {"child": child.full_name, "group": group.name, "start": start_date.isoformat()},
-        changes={"guardians": emails, "schedule": sorted(set(schedule))},
+        changes={"guardians": emails, "schedule": sorted(set(schedule)), "photo_consent": photo_consent},
     )
     transaction.on_commit(lambda: invite_due_guardians_of(child))
     return child
@@ -102,6 +102,10 @@ def child_create(
 
 @transaction.atomic
 def child_update(*, child: Child, actor, **fields) -> Child:
+    """Change a child's own details. Photo consent is not one of them: it has consequences
+    for the photos, so it changes only through `consent_change`."""
+    if "photo_consent" in fields:
+        raise TypeError("photo_consent changes through consent_change()")
     changes = changes_between(child, fields)
     if not changes:
         return child
@@ -109,19 +113,44 @@ def child_update(*, child: Child, actor, **fields) -> Child:
         setattr(child, name, value)
     child.full_clean()
     child.save()
-    if changes.get("photo_consent") == [True, False]:
-        from portal.media.services import consent_withdrawn
-
-        consent_withdrawn(child)
     audit_record(
         organisation=child.organisation,
         actor=actor,
-        action="child.changed",
+        action="child.updated",
         target=child,
         summary=_("%(child)s changed") % {"child": child.full_name},
         changes=changes,
     )
     return child
+
+
+@transaction.atomic
+def consent_change(*, child: Child, actor, consent: bool, source: str = "backoffice") -> bool:
+    """The one place where a child's photo consent changes (`source`: where the change came
+    from, such as "backoffice" or "import"). When consent is withdrawn, the child's tags go
+    and the photos the child was on are hidden from every family until the staff remove or
+    retag them (`portal.media.services.consent_withdrawn`). Given consent changes no photo:
+    the staff tag the child from then on. Returns whether anything changed."""
+    old = Child.objects.select_for_update().values_list("photo_consent", flat=True).get(pk=child.pk)
+    if old == consent:
+        return False
+    child.photo_consent = consent
+    child.save(update_fields=["photo_consent"])
+    hidden = 0
+    if not consent:
+        from portal.media.services import consent_withdrawn
+
+        hidden = consent_withdrawn(child)
+    audit_record(
+        organisation=child.organisation,
+        actor=actor,
+        action="child.consent.changed",
+        target=child,
+        summary=(_("Photo consent for %(child)s given") if consent else _("Photo consent for %(child)s withdrawn"))
+        % {"child": child.full_name},
+        changes={"photo_consent": [old, consent], "source": source, "photos_hidden": hidden},
+    )
+    return True
 
 
 @transaction.atomic
@@ -161,6 +190,36 @@ def guardian_remove(*, guardian: Guardian, actor) -> None:
 
 
 @transaction.atomic
+def placement_create(
+    *,
+    child: Child,
+    actor,
+    group: Group,
+    start_date: dt.date,
+    end_date: dt.date | None = None,
+    schedule: Schedule = (),
+) -> Placement:
+    """A further placement of a child who is already known (such as next year's out-of-school
+    care). Its guardians get their invitation at once when it starts within the lead time."""
+    _check_group(child.organisation, group)
+    placement = Placement(child=child, group=group, start_date=start_date, end_date=end_date)
+    placement.full_clean()
+    placement.save()
+    _set_schedule(placement, schedule)
+    audit_record(
+        organisation=child.organisation,
+        actor=actor,
+        action="placement.created",
+        target=child,
+        summary=_("%(child)s placed on %(group)s from %(start)s")
+        % {"child": child.full_name, "group": group.name, "start": start_date.isoformat()},
+        changes={"end_date": end_date, "schedule": sorted(set(schedule))},
+    )
+    transaction.on_commit(lambda: invite_due_guardians_of(child))
+    return placement
+
+
+@transaction.atomic
 def placement_end(*, placement: Placement, actor, end_date: dt.date) -> Placement:
     """End a placement: `end_date` is the last day of care."""
     placement = Placement.objects.select_for_update().get(pk=placement.pk)
@@ -182,6 +241,28 @@ def placement_end(*, placement: Placement, actor, end_date: dt.date) -> Placemen
         summary=_("Placement of %(child)s on %(group)s ends on %(end)s")
         % {"child": placement.child.full_name, "group": placement.group.name, "end": end_date.isoformat()},
         changes={"end_date": [old, end_date]},
+    )
+    return placement
+
+
+@transaction.atomic
+def placement_end_remove(*, placement: Placement, actor) -> Placement:
+    """The placement has no last day any more (the planning system says it goes on). What
+    ending it did (withdrawn requests, voided credits) stays as it is."""
+    placement = Placement.objects.select_for_update().get(pk=placement.pk)
+    old = placement.end_date
+    if old is None:
+        return placement
+    placement.end_date = None
+    placement.save(update_fields=["end_date"])
+    audit_record(
+        organisation=placement.child.organisation,
+        actor=actor,
+        action="placement.end.removed",
+        target=placement.child,
+        summary=_("Placement of %(child)s on %(group)s no longer has an end date")
+        % {"child": placement.child.full_name, "group": placement.group.name},
+        changes={"end_date": [old, None]},
     )
     return placement
 
@@ -222,6 +303,7 @@ def placement_move(*, placement: Placement, actor, group: Group, from_date: dt.d
             "new": group.name,
             "day": from_date.isoformat(),
         },
+        changes={"group": [placement.group.name, group.name], "from_date": from_date},
     )
     return new
 
@@ -236,7 +318,7 @@ def placement_set_schedule(*, placement: Placement, actor, schedule: Schedule) -
     audit_record(
         organisation=placement.child.organisation,
         actor=actor,
-        action="placement.schedule_changed",
+        action="placement.schedule.changed",
         target=placement.child,
         summary=_("Schedule of %(child)s on %(group)s changed")
         % {"child": placement.child.full_name, "group": placement.group.name},

@@ -58,7 +58,7 @@ def location_save(*, organisation: Organisation, actor, location: Location | Non
         audit_record(
             organisation=organisation,
             actor=actor,
-            action="location.created" if created else "location.changed",
+            action="location.created" if created else "location.updated",
             target=location,
             summary=(_("Location %(name)s added") if created else _("Location %(name)s changed"))
             % {"name": location.name},
@@ -81,7 +81,7 @@ def group_save(*, organisation: Organisation, actor, group: Group | None, **fiel
         audit_record(
             organisation=organisation,
             actor=actor,
-            action="group.created" if created else "group.changed",
+            action="group.created" if created else "group.updated",
             target=group,
             summary=(_("Group %(name)s added") if created else _("Group %(name)s changed")) % {"name": group.name},
             changes=changes or fields,
@@ -166,7 +166,7 @@ def organisation_settings_update(*, organisation: Organisation, actor, **fields)
         audit_record(
             organisation=organisation,
             actor=actor,
-            action="settings.changed",
+            action="organisation.settings.changed",
             target=organisation,
             summary=_("Settings changed"),
             changes=changes,
@@ -221,7 +221,7 @@ def roster_pattern_set(*, group: Group, actor, counts: dict[tuple[int, str], int
     audit_record(
         organisation=group.location.organisation,
         actor=actor,
-        action="roster.pattern_changed",
+        action="roster.pattern.changed",
         target=group,
         summary=_("Weekly roster of %(group)s changed") % {"group": group.name},
         changes={f"{w}-{p}": [old.get((w, p)), n] for (w, p), n in counts.items() if old.get((w, p)) != n},
@@ -238,7 +238,7 @@ def roster_exception_set(
     audit_record(
         organisation=group.location.organisation,
         actor=actor,
-        action="roster.exception_set",
+        action="roster.exception.set",
         target=group,
         summary=_("%(group)s on %(day)s (%(part)s): %(count)d professionals")
         % {"group": group.name, "day": date.isoformat(), "part": day_part, "count": professionals},
@@ -253,7 +253,7 @@ def roster_exception_remove(*, exception: RosterException, actor) -> None:
     audit_record(
         organisation=group.location.organisation,
         actor=actor,
-        action="roster.exception_removed",
+        action="roster.exception.removed",
         target=group,
         summary=_("Exception for %(group)s on %(day)s removed")
         % {"group": group.name, "day": exception.date.isoformat()},
