@@ -319,3 +319,24 @@ def test_one_history_line_per_child_with_old_and_new_values(world):
     assert entry.changes == {"allergies": ["", "melk"], "end_date": [None, "2026-07-31"]}
     assert "1001" not in entry.summary and "Noa Jansen" in entry.summary
     assert AuditEntry.objects.filter(action="import.applied").count() == 2
+
+
+def test_a_service_that_refuses_a_line_makes_it_an_error_and_nothing_is_imported(world, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from portal.children import services
+
+    def refuse(**kwargs):
+        raise ValidationError("Geweigerd")
+
+    importer.apply(world.a.org, csv(*good_lines()), world.adam)
+    monkeypatch.setattr(services, "placement_end", refuse)
+    changed = [
+        good_lines()[0].replace("Noa", "Noah"),
+        good_lines()[1].replace("2025-02-03,,", "2025-02-03,2026-07-31,"),
+    ]
+    preview = importer.apply(world.a.org, csv(*changed), world.adam)
+    assert not preview.ok and [(r.line, r.errors) for r in preview.error_rows] == [(3, ["Geweigerd"])]
+    assert Child.objects.get(external_id="1001").first_name == "Noa"  # the line before it is undone too
+    assert not AuditEntry.objects.filter(action="import.child.updated").exists()
+    assert AuditEntry.objects.filter(action="import.applied").count() == 1
