@@ -235,7 +235,7 @@ class TestSettingsAndClosingDays:
         assert admin.post(url("settings", world), data).status_code == 302
         world.a.org.refresh_from_db()
         assert world.a.org.invitation_lead_days == 30
-        entry = AuditEntry.objects.get(action="settings.changed")
+        entry = AuditEntry.objects.get(action="organisation.settings.changed")
         assert entry.changes == {"invitation_lead_days": [42, 30]}
 
     def test_a_wrong_hour_is_explained(self, admin, world):
@@ -284,7 +284,7 @@ def test_editing_a_location_records_what_changed(admin, world):
     assert admin.post(url("location_edit", world, location_id=world.a.centrum.pk), data).status_code == 302
     world.a.centrum.refresh_from_db()
     assert world.a.centrum.street == "Markt 2"
-    assert AuditEntry.objects.get(action="location.changed").changes == {"street": ["Markt 1", "Markt 2"]}
+    assert AuditEntry.objects.get(action="location.updated").changes == {"street": ["Markt 1", "Markt 2"]}
     bad = admin.post(url("location_edit", world, location_id=world.a.centrum.pk), {**data, "lrk_number": "12"})
     assert bad.status_code == 200 and "lrk_number" in bad.context["form"].errors
 
@@ -397,3 +397,21 @@ def test_pending_invitations_are_not_doubled_by_a_new_child(admin, world, commit
             ),
         )
     assert Invitation.objects.filter(user__email="moeder@example.test").count() == 1
+
+
+def test_editing_a_child_changes_consent_through_consent_change(admin, world):
+    from portal.children.services import child_update
+
+    Child.objects.filter(pk=world.lin.pk).update(photo_consent=True)
+    data = {"first_name": "Lien", "last_name": "Test", "birth_date": "2026-01-05", "allergies": "", "notes": ""}
+    data["external_id"] = ""
+    assert admin.post(url("child_edit", world, child_id=world.lin.pk), data).status_code == 302  # consent unticked
+    world.lin.refresh_from_db()
+    assert (world.lin.first_name, world.lin.photo_consent) == ("Lien", False)
+    assert AuditEntry.objects.get(action="child.updated").changes == {"first_name": ["Lin", "Lien"]}
+    consent = AuditEntry.objects.get(action="child.consent.changed")
+    assert consent.changes["photo_consent"] == [True, False] and consent.changes["source"] == "backoffice"
+    admin.post(url("child_edit", world, child_id=world.lin.pk), data)  # the same again: nothing recorded
+    assert AuditEntry.objects.filter(action__startswith="child.").count() == 2
+    with pytest.raises(TypeError):
+        child_update(child=world.lin, actor=world.adam, photo_consent=True)

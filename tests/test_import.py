@@ -188,19 +188,19 @@ def test_line_numbers_count_empty_lines_and_quoted_line_breaks(world):
     assert [r.line for r in preview.error_rows] == [6]
 
 
-def test_an_overlapping_placement_is_an_error(world):
+def test_an_overlapping_placement_that_is_no_move_is_an_error(world):
     importer.apply(world.a.org, csv(*good_lines()), world.adam)
-    moved = good_lines()[0].replace("Baby's,2026-01-05", "Peuters,2026-03-01")
-    preview = importer.read(world.a.org, csv(moved))
-    assert (
-        not preview.ok
-        and "overlaps" in " ".join(preview.error_rows[0].errors)
-        or "overlapt" in " ".join(preview.error_rows[0].errors)
-    )
+    for line in (
+        good_lines()[0].replace("Baby's,2026-01-05", "Peuters,2025-12-01"),  # another group, before the start
+        good_lines()[0].replace("Baby's,2026-01-05", "Baby's,2026-03-01"),  # the same group, another start
+    ):
+        preview = importer.read(world.a.org, csv(line))
+        errors = " ".join(preview.error_rows[0].errors)
+        assert not preview.ok and ("overlaps" in errors or "overlapt" in errors)
 
 
 def test_reimporting_after_a_move_does_not_undo_it(world):
-    from portal.backoffice.services import placement_move
+    from portal.children.services import placement_move
 
     importer.apply(world.a.org, csv(*good_lines()), world.adam)
     placement = Placement.objects.get(child__external_id="1001")
@@ -210,3 +210,133 @@ def test_reimporting_after_a_move_does_not_undo_it(world):
     importer.apply(world.a.org, csv(*good_lines()), world.adam)
     placement.refresh_from_db()
     assert placement.end_date == dt.date(2026, 5, 31)
+
+
+# ---------------------------------------------------------------- the import keeps the rules of the forms
+
+
+def line_for(world, kid, *, number, group="Baby's", start, end="", schedule, consent="nee", guardian=None):
+    guardian = guardian or kid.guardians.get().user
+    Child.objects.filter(pk=kid.pk).update(external_id=number)
+    return (
+        f"{number},{kid.first_name},{kid.last_name},{kid.birth_date.isoformat()},Zonnebloem Centrum,{group},"
+        f'{start},{end},"{schedule}",{consent},{kid.allergies},{guardian.email},{guardian.full_name},,'
+    )
+
+
+def test_consent_withdrawn_by_the_import_hides_the_photos_as_the_form_does(client, world, committed):
+    from tests.test_media import upload
+
+    Child.objects.filter(pk__in=[world.bo.pk, world.lin.pk]).update(photo_consent=True)
+    item, _ = upload(world, children=[world.bo, world.lin], committed=committed)
+    detail = reverse("media:detail", args=[item.pk])
+    login(client, world.bert)
+    assert client.get(detail).status_code == 200
+    line = line_for(world, world.lin, number="2001", start="2026-06-01", schedule="wo:ochtend,vr:ochtend")
+    preview = importer.read(world.a.org, csv(line))
+    assert preview.ok and preview.rows[0].changes == ["photo_consent"]
+    importer.apply(world.a.org, csv(line), world.adam)
+    world.lin.refresh_from_db()
+    assert world.lin.photo_consent is False
+    for guardian in (world.bert, world.anna):  # Lin's family, and Bo's: the photo is hidden for every family
+        login(client, guardian)
+        assert client.get(detail).status_code == 404
+    login(client, world.sanne)  # the staff still see it, to remove or retag it
+    assert client.get(detail).status_code == 200
+    entry = AuditEntry.objects.get(action="child.consent.changed")
+    assert entry.changes["photo_consent"] == [True, False] and entry.changes["source"] == "import"
+
+
+def test_an_end_date_imported_withdraws_later_requests_as_the_form_does(world):
+    from portal.planning import services as planning
+    from portal.planning.models import PlanningRequest
+
+    later, _ = planning.extra_day_request(
+        user=world.anna, child=world.bo, day=dt.date(2026, 12, 15), day_parts=["morning"], pay_with_credit=False
+    )
+    before, _ = planning.extra_day_request(
+        user=world.anna, child=world.bo, day=dt.date(2026, 12, 8), day_parts=["morning"], pay_with_credit=False
+    )
+    line = line_for(world, world.bo, number="2002", start="2026-09-01", end="2026-12-10", schedule="ma,wo")
+    assert importer.read(world.a.org, csv(line)).rows[0].changes == ["end_date"]
+    importer.apply(world.a.org, csv(line), world.adam)
+    world.bo_placement.refresh_from_db()
+    assert world.bo_placement.end_date == dt.date(2026, 12, 10)
+    assert PlanningRequest.objects.get(pk=later.pk).state == "withdrawn"
+    assert PlanningRequest.objects.get(pk=before.pk).state == "pending"  # on the last day of care or before: kept
+    assert AuditEntry.objects.filter(action="placement.ended", object_id=world.bo.pk).count() == 1
+    # the planning system says again that the placement goes on: the end date goes, nothing comes back
+    line = line_for(world, world.bo, number="2002", start="2026-09-01", schedule="ma,wo")
+    importer.apply(world.a.org, csv(line), world.adam)
+    world.bo_placement.refresh_from_db()
+    assert world.bo_placement.end_date is None
+    assert PlanningRequest.objects.get(pk=later.pk).state == "withdrawn"
+
+
+def test_a_group_change_imported_is_a_move(world):
+    from portal.planning import services as planning
+    from portal.planning.models import Absence, Credit
+
+    absence = planning.absence_report(user=world.anna, child=world.bo, day=dt.date(2026, 12, 14), reason="holiday")
+    assert absence.credit is not None
+    request, _ = planning.extra_day_request(
+        user=world.anna, child=world.bo, day=dt.date(2026, 12, 15), day_parts=["morning"], pay_with_credit=False
+    )
+    line = line_for(world, world.bo, number="2003", group="Peuters", start="2026-12-07", schedule="ma,wo")
+    preview = importer.read(world.a.org, csv(line))
+    assert preview.ok and preview.rows[0].changes == ["group"]
+    assert any("Peuters" in note for note in preview.notes)
+    importer.apply(world.a.org, csv(line), world.adam)
+    world.bo_placement.refresh_from_db()
+    assert world.bo_placement.end_date == dt.date(2026, 12, 6)  # the day before the move
+    new = Placement.objects.get(child=world.bo, group=world.a.toddlers)
+    assert (new.start_date, new.end_date) == (dt.date(2026, 12, 7), None)
+    assert sorted(new.schedule.values_list("weekday", "day_part")) == sorted(
+        world.bo_placement.schedule.values_list("weekday", "day_part")
+    )
+    assert Absence.objects.get(pk=absence.absence.pk).placement == new
+    assert Credit.objects.get().placement == new and Credit.objects.get().state == "available"
+    request.refresh_from_db()
+    assert (request.placement, request.group, request.state) == (new, world.a.toddlers, "pending")
+    assert AuditEntry.objects.filter(action="placement.moved", object_id=world.bo.pk).count() == 1
+    assert [r.action for r in importer.read(world.a.org, csv(line)).rows] == ["unchanged"]
+
+
+def test_one_history_line_per_child_with_old_and_new_values(world):
+    importer.apply(world.a.org, csv(*good_lines()), world.adam)
+    noa = Child.objects.get(external_id="1001")
+    finn = Child.objects.get(external_id="1002")
+    created = AuditEntry.objects.filter(action="import.child.created")
+    assert sorted(created.values_list("object_id", flat=True)) == sorted([noa.pk, finn.pk])
+    assert created.get(object_id=finn.pk).changes["schedule"] == [None, "ma,di:ochtend"]
+    changed = [
+        good_lines()[0].replace("2026-01-05,,", "2026-01-05,2026-07-31,").replace(",ja,,", ",ja,melk,"),
+        good_lines()[1],
+    ]
+    importer.apply(world.a.org, csv(*changed), world.adam)
+    [entry] = AuditEntry.objects.filter(action="import.child.updated")
+    assert (entry.object_type, entry.object_id, entry.actor) == ("child", noa.pk, world.adam)
+    assert entry.changes == {"allergies": ["", "melk"], "end_date": [None, "2026-07-31"]}
+    assert "1001" not in entry.summary and "Noa Jansen" in entry.summary
+    assert AuditEntry.objects.filter(action="import.applied").count() == 2
+
+
+def test_a_service_that_refuses_a_line_makes_it_an_error_and_nothing_is_imported(world, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from portal.children import services
+
+    def refuse(**kwargs):
+        raise ValidationError("Geweigerd")
+
+    importer.apply(world.a.org, csv(*good_lines()), world.adam)
+    monkeypatch.setattr(services, "placement_end", refuse)
+    changed = [
+        good_lines()[0].replace("Noa", "Noah"),
+        good_lines()[1].replace("2025-02-03,,", "2025-02-03,2026-07-31,"),
+    ]
+    preview = importer.apply(world.a.org, csv(*changed), world.adam)
+    assert not preview.ok and [(r.line, r.errors) for r in preview.error_rows] == [(3, ["Geweigerd"])]
+    assert Child.objects.get(external_id="1001").first_name == "Noa"  # the line before it is undone too
+    assert not AuditEntry.objects.filter(action="import.child.updated").exists()
+    assert AuditEntry.objects.filter(action="import.applied").count() == 1

@@ -220,10 +220,10 @@ def test_a_file_that_crashes_the_decoder_fails_cleanly_and_is_deleted(consent, c
 
 
 def test_withdrawn_consent_hides_the_photos_from_families(client, consent, committed):
-    from portal.backoffice.services import child_update
+    from portal.children.services import consent_change
 
     item, _ = upload(consent, children=[consent.bo, consent.lin], committed=committed)
-    child_update(child=consent.lin, actor=consent.adam, photo_consent=False)
+    consent_change(child=consent.lin, actor=consent.adam, consent=False)
     for guardian in (consent.anna, consent.bert):
         login(client, guardian)
         assert client.get(reverse("media:detail", args=[item.pk])).status_code == 404

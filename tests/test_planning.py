@@ -427,7 +427,7 @@ class TestPages:
 
 class TestPlacementChanges:
     def test_a_move_keeps_credits_and_requests(self, world):
-        from portal.backoffice.services import placement_move
+        from portal.children.services import placement_move
 
         roster(world.a.toddlers, 2)
         earn_credits(world, 1)
@@ -445,7 +445,7 @@ class TestPlacementChanges:
         assert selectors.credit_balance(world.bo, dt.date(2026, 12, 8)) == {}  # the one credit is reserved
 
     def test_an_absence_counts_wherever_the_child_is(self, world):
-        from portal.backoffice.services import placement_move
+        from portal.children.services import placement_move
 
         services.absence_report(user=world.anna, child=world.bo, day=dt.date(2026, 12, 14), reason="holiday")
         placement_move(
@@ -455,7 +455,7 @@ class TestPlacementChanges:
         assert world.bo.pk not in expected
 
     def test_ending_a_placement_withdraws_later_requests_and_returns_credits(self, world):
-        from portal.backoffice.services import placement_end
+        from portal.children.services import placement_end
 
         roster(world.a.babies, 2)
         earn_credits(world, 1)

@@ -19,7 +19,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.children.models import Child, Guardian, Placement
+from portal.children.models import Child, Placement
 from portal.core.audit import audit_record
 from portal.organisations.models import Group, Organisation
 
@@ -375,29 +375,53 @@ def _compare_with_database(organisation: Organisation, preview: Preview) -> None
         if child is None:
             row.action = "create"
             continue
-        overlap = _overlapping(child, row.data)
-        if overlap is not None:
+        same = _placement_for(child, row.data)
+        overlaps = _overlapping(child, row.data, same)
+        move = overlaps[0] if same is None and len(overlaps) == 1 and _is_move(overlaps[0], row.data) else None
+        if overlaps and move is None:
             row.errors.append(
                 _("This placement overlaps the placement on %(group)s from %(start)s; end that one first.")
-                % {"group": overlap.group.name, "start": overlap.start_date.isoformat()}
+                % {"group": overlaps[0].group.name, "start": overlaps[0].start_date.isoformat()}
             )
             row.action = "error"
             continue
+        row.data.update(child=child, placement=same, move=move)
         row.changes = _differences(child, row.data)
         row.action = "update" if row.changes else "unchanged"
+        if move is not None:
+            preview.notes.append(
+                _("Line %(line)d moves %(child)s from %(old)s to %(new)s on %(day)s, as “Move to another group” does.")
+                % {
+                    "line": row.line,
+                    "child": child.full_name,
+                    "old": move.group.name,
+                    "new": row.data["group"].name,
+                    "day": row.data["start_date"].isoformat(),
+                }
+            )
 
 
-def _overlapping(child: Child, data: dict) -> Placement | None:
-    """Another placement of the child that runs at the same time as the line's placement."""
-    same = _placement_for(child, data)
+def _overlapping(child: Child, data: dict, same: Placement | None) -> list[Placement]:
+    """The child's other placements that run at the same time as the line's placement."""
     start, end = data["start_date"], data["end_date"] or dt.date.max
+    result = []
     for placement in child.placements.all():
         if same is not None and placement.pk == same.pk:
             continue
         other_end = placement.end_date or dt.date.max
         if placement.start_date <= end and start <= other_end:
-            return placement
-    return None
+            result.append(placement)
+    return result
+
+
+def _is_move(placement: Placement, data: dict) -> bool:
+    """A line with another group, starting while `placement` runs (after its first day), is a
+    move to that group: the same as "Move to another group" in the back office."""
+    return (
+        placement.group_id != data["group"].pk
+        and placement.start_date < data["start_date"]
+        and (placement.end_date is None or data["start_date"] <= placement.end_date)
+    )
 
 
 def _placement_for(child: Child, data: dict) -> Placement | None:
@@ -405,6 +429,10 @@ def _placement_for(child: Child, data: dict) -> Placement | None:
         if placement.group_id == data["group"].pk and placement.start_date == data["start_date"]:
             return placement
     return None
+
+
+def _schedule_of(placement: Placement) -> list[tuple[int, str]]:
+    return sorted((s.weekday, s.day_part) for s in placement.schedule.all())
 
 
 def _differences(child: Child, data: dict) -> list[str]:
@@ -415,64 +443,165 @@ def _differences(child: Child, data: dict) -> list[str]:
     emails = {g.user.email for g in child.guardians.all()}
     if any(email not in emails for email, _name in data["guardians"]):
         changes.append("guardians")
-    placement = _placement_for(child, data)
+    placement = data["placement"] or data["move"]
     if placement is None:
         changes.append("placement")
     else:
+        if data["move"] is not None:
+            changes.append("group")
         if placement.end_date != data["end_date"]:
             changes.append("end_date")
-        if sorted((s.weekday, s.day_part) for s in placement.schedule.all()) != data["schedule"]:
+        if _schedule_of(placement) != data["schedule"]:
             changes.append("schedule")
     return changes
 
 
-@transaction.atomic
-def apply(organisation: Organisation, raw: bytes, actor) -> Preview:
-    """Read the file again and import it: all rows, or nothing when any row has an error."""
-    from portal.backoffice.services import _set_schedule, invite_due_guardians_of, user_for_email
+WEEKDAY_CODES = ["ma", "di", "wo", "do", "vr"]
+DAY_PART_CODES = {"morning": "ochtend", "afternoon": "middag"}
 
-    preview = read(organisation, raw)
-    if not preview.ok:
-        return preview
-    touched = []
-    for row in preview.rows:
-        if row.action == "unchanged":
-            continue
-        data = row.data
-        child = Child.objects.filter(organisation=organisation, external_id=data["child_number"]).first()
-        fields = {k: data[k] for k in ("first_name", "last_name", "birth_date", "photo_consent", "allergies")}
-        if child is None:
-            child = Child.objects.create(organisation=organisation, external_id=data["child_number"], **fields)
+
+def schedule_text(schedule) -> str:
+    """A schedule written as in the file: "ma,di:ochtend" (a bare day is the whole day)."""
+    parts: dict[int, set[str]] = {}
+    for weekday, day_part in schedule:
+        parts.setdefault(weekday, set()).add(day_part)
+    items = []
+    for weekday in sorted(parts):
+        code = WEEKDAY_CODES[weekday] if weekday < len(WEEKDAY_CODES) else str(weekday)
+        if parts[weekday] >= set(DAY_PART_CODES):
+            items.append(code)
         else:
-            for name, value in fields.items():
-                setattr(child, name, value)
-            child.save()
-        for email, name in data["guardians"]:
-            user, _created = user_for_email(email, name)
-            Guardian.objects.get_or_create(user=user, child=child)
-        placement = _placement_for(child, data) if row.action == "update" else None
-        if placement is None:
-            placement = Placement.objects.create(
-                child=child, group=data["group"], start_date=data["start_date"], end_date=data["end_date"]
-            )
-        elif placement.end_date != data["end_date"]:
-            placement.end_date = data["end_date"]
-            placement.save(update_fields=["end_date"])
-        if sorted(placement.schedule.values_list("weekday", "day_part")) != data["schedule"]:
-            _set_schedule(placement, data["schedule"])
-        touched.append(child)
+            items.extend(f"{code}:{DAY_PART_CODES.get(p, p)}" for p in sorted(parts[weekday]))
+    return ",".join(items)
+
+
+def _snapshot(child: Child, placement: Placement | None) -> dict:
+    """What a line says about a child, as it is in the database: for the history."""
+    values = {name: getattr(child, name) for name in ("first_name", "last_name", "birth_date", "photo_consent")}
+    values["allergies"] = child.allergies
+    values["guardians"] = sorted(g.user.email for g in child.guardians.all())
+    if placement is not None:
+        values["group"] = f"{placement.group.location.name} · {placement.group.name}"
+        values["start_date"] = placement.start_date
+        values["end_date"] = placement.end_date
+        values["schedule"] = schedule_text(_schedule_of(placement))
+    return values
+
+
+def _fresh(child: Child) -> Child:
+    return Child.objects.prefetch_related("guardians__user").get(pk=child.pk)
+
+
+def _fresh_placement(placement: Placement) -> Placement:
+    return Placement.objects.select_related("group__location").prefetch_related("schedule").get(pk=placement.pk)
+
+
+def _apply_row(organisation: Organisation, row: Row, actor) -> None:
+    """One line, through the same services as the back office forms, so that the import keeps
+    every rule they keep: withdrawn consent hides the photos, an end date withdraws later
+    requests, a group change is a move (credits and absences go along)."""
+    from portal.children import services
+
+    data = row.data
+    fields = {k: data[k] for k in ("first_name", "last_name", "birth_date", "allergies")}
+    if row.action == "create":
+        child = services.child_create(
+            organisation=organisation,
+            actor=actor,
+            external_id=data["child_number"],
+            photo_consent=data["photo_consent"],
+            guardians=[services.GuardianData(email, name) for email, name in data["guardians"]],
+            group=data["group"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            schedule=data["schedule"],
+            **fields,
+        )
+        after = _snapshot(_fresh(child), _fresh_placement(child.placements.get()))
+        audit_record(
+            organisation=organisation,
+            actor=actor,
+            action="import.child.created",
+            target=child,
+            summary=_("%(child)s added by the import (line %(line)d)") % {"child": child.full_name, "line": row.line},
+            changes={name: [None, value] for name, value in after.items()},
+        )
+        return
+
+    child: Child = data["child"]
+    before = _snapshot(child, data["placement"] or data["move"])
+    services.child_update(child=child, actor=actor, **fields)
+    services.consent_change(child=child, actor=actor, consent=data["photo_consent"], source="import")
+    emails = {g.user.email for g in child.guardians.all()}
+    for email, name in data["guardians"]:
+        if email not in emails:
+            services.guardian_add(child=child, actor=actor, data=services.GuardianData(email, name))
+    placement = data["placement"]
+    if data["move"] is not None:
+        placement = services.placement_move(
+            placement=data["move"], actor=actor, group=data["group"], from_date=data["start_date"]
+        )
+    elif placement is None:
+        placement = services.placement_create(
+            child=child,
+            actor=actor,
+            group=data["group"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            schedule=data["schedule"],
+        )
+    placement = _fresh_placement(placement)
+    if placement.end_date != data["end_date"]:
+        if data["end_date"] is None:
+            services.placement_end_remove(placement=placement, actor=actor)
+        else:
+            services.placement_end(placement=placement, actor=actor, end_date=data["end_date"])
+    services.placement_set_schedule(placement=placement, actor=actor, schedule=data["schedule"])
+    after = _snapshot(_fresh(child), _fresh_placement(placement))
+    changes = {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
     audit_record(
         organisation=organisation,
         actor=actor,
-        action="import.applied",
-        summary=_("Import: %(created)d created, %(updated)d updated, %(unchanged)d unchanged")
-        % {
-            "created": preview.count("create"),
-            "updated": preview.count("update"),
-            "unchanged": preview.count("unchanged"),
-        },
-        changes={"lines": [r.line for r in preview.rows if r.action in ("create", "update")]},
+        action="import.child.updated",
+        target=child,
+        summary=_("%(child)s changed by the import (line %(line)d): %(fields)s")
+        % {"child": child.full_name, "line": row.line, "fields": ", ".join(changes)},
+        changes=changes,
     )
-    for child in touched:
-        transaction.on_commit(lambda child=child: invite_due_guardians_of(child))
+
+
+@transaction.atomic
+def apply(organisation: Organisation, raw: bytes, actor) -> Preview:
+    """Read the file again and import it: all rows, or nothing when any row has an error.
+    Each changed child gets its own history line (`import.child.created` or
+    `import.child.updated`, with old and new values), beside what the services record and
+    one line for the whole import (`import.applied`)."""
+    preview = read(organisation, raw)
+    if not preview.ok:
+        return preview
+    try:
+        with transaction.atomic():
+            for row in preview.rows:
+                if row.action == "unchanged":
+                    continue
+                try:
+                    _apply_row(organisation, row, actor)
+                except ValidationError as error:
+                    row.errors.extend(error.messages)
+                    row.action = "error"
+                    raise
+            audit_record(
+                organisation=organisation,
+                actor=actor,
+                action="import.applied",
+                summary=_("Import: %(created)d created, %(updated)d updated, %(unchanged)d unchanged")
+                % {
+                    "created": preview.count("create"),
+                    "updated": preview.count("update"),
+                    "unchanged": preview.count("unchanged"),
+                },
+                changes={"lines": [r.line for r in preview.rows if r.action in ("create", "update")]},
+            )
+    except ValidationError:
+        pass  # the line says why; nothing of the file is written
     return preview

@@ -1,6 +1,6 @@
 """The back office: organisation admins keep their organisation's data; planners keep the
-staff roster of their locations. Every view asks `portal.access` (tenancy, planning) first, then calls a
-service in `portal.backoffice.services`."""
+staff roster of their locations. Every view asks `portal.access` (tenancy, planning) first, then
+calls a service in `portal.children.services` or `portal.organisations.services`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,10 +20,12 @@ from django.views.decorators.http import require_POST
 
 from portal.access import planning as planning_access
 from portal.access import tenancy as tenancy_access
-from portal.backoffice import forms, services
+from portal.backoffice import forms
+from portal.children import services as children_services
 from portal.children.models import Child, Guardian, Placement, ScheduledDayPart
 from portal.core import clock
 from portal.core.models import AuditEntry
+from portal.organisations import services as organisation_services
 from portal.organisations.models import (
     ClosingDay,
     Group,
@@ -137,15 +140,17 @@ def child_create(request, organisation):
     form = forms.ChildCreateForm(organisation, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        guardians = [services.GuardianData(data["guardian1_email"], data["guardian1_name"], data["guardian1_relation"])]
+        guardians = [
+            children_services.GuardianData(data["guardian1_email"], data["guardian1_name"], data["guardian1_relation"])
+        ]
         if data.get("guardian2_email"):
             guardians.append(
-                services.GuardianData(
+                children_services.GuardianData(
                     data["guardian2_email"], data["guardian2_name"], data["guardian2_relation"] or "parent"
                 )
             )
         try:
-            child = services.child_create(
+            child = children_services.child_create(
                 organisation=organisation,
                 actor=request.user,
                 guardians=guardians,
@@ -206,7 +211,11 @@ def child_edit(request, organisation, child_id: int):
     form = forms.ChildEditForm(data=request.POST, instance=copy.copy(child))
     if not form.is_valid():
         return _child_page(request, organisation, child, edit=form)
-    services.child_update(child=child, actor=request.user, **{k: form.cleaned_data[k] for k in form.Meta.fields})
+    fields = {k: form.cleaned_data[k] for k in form.Meta.fields}
+    consent = fields.pop("photo_consent")
+    with transaction.atomic():
+        children_services.child_update(child=child, actor=request.user, **fields)
+        children_services.consent_change(child=child, actor=request.user, consent=consent, source="backoffice")
     messages.success(request, _("Saved."))
     return redirect("backoffice:child", organisation_id=organisation.pk, child_id=child.pk)
 
@@ -218,8 +227,8 @@ def guardian_add(request, organisation, child_id: int):
     form = forms.GuardianAddForm(data=request.POST)
     if form.is_valid():
         try:
-            guardian = services.guardian_add(
-                child=child, actor=request.user, data=services.GuardianData(**form.cleaned_data)
+            guardian = children_services.guardian_add(
+                child=child, actor=request.user, data=children_services.GuardianData(**form.cleaned_data)
             )
         except ValidationError as error:
             form.add_error("email", error)
@@ -243,7 +252,7 @@ def guardian_remove(request, organisation, child_id: int, guardian_id: int):
     if guardian.child_id != child.pk:
         return redirect("backoffice:child", organisation_id=organisation.pk, child_id=child.pk)
     try:
-        services.guardian_remove(guardian=guardian, actor=request.user)
+        children_services.guardian_remove(guardian=guardian, actor=request.user)
     except ValidationError as error:
         _errors_to_messages(request, error)
     else:
@@ -266,7 +275,9 @@ def placement_end(request, organisation, placement_id: int):
     form = forms.PlacementEndForm(data=request.POST, prefix=f"end{placement.pk}")
     if form.is_valid():
         try:
-            services.placement_end(placement=placement, actor=request.user, end_date=form.cleaned_data["end_date"])
+            children_services.placement_end(
+                placement=placement, actor=request.user, end_date=form.cleaned_data["end_date"]
+            )
         except ValidationError as error:
             form.add_error("end_date", error)
         else:
@@ -282,7 +293,7 @@ def placement_move(request, organisation, placement_id: int):
     form = forms.PlacementMoveForm(organisation, data=request.POST, prefix=f"move{placement.pk}")
     if form.is_valid():
         try:
-            new = services.placement_move(
+            new = children_services.placement_move(
                 placement=placement,
                 actor=request.user,
                 group=form.cleaned_data["group"],
@@ -306,7 +317,7 @@ def placement_schedule(request, organisation, placement_id: int):
     placement = _placement(organisation, placement_id)
     form = forms.PlacementScheduleForm(data=request.POST, prefix=f"schedule{placement.pk}")
     if form.is_valid():
-        services.placement_set_schedule(
+        children_services.placement_set_schedule(
             placement=placement, actor=request.user, schedule=forms.parse_schedule(form.cleaned_data["schedule"])
         )
         messages.success(request, _("The schedule is saved."))
@@ -333,7 +344,9 @@ def location_edit(request, organisation, location_id: int | None = None):
     )
     form = forms.LocationForm(data=request.POST or None, instance=copy.copy(location))
     if request.method == "POST" and form.is_valid():
-        services.location_save(organisation=organisation, actor=request.user, location=location, **form.cleaned_data)
+        organisation_services.location_save(
+            organisation=organisation, actor=request.user, location=location, **form.cleaned_data
+        )
         messages.success(request, _("Saved."))
         return redirect("backoffice:locations", organisation_id=organisation.pk)
     return render(
@@ -356,7 +369,9 @@ def group_edit(request, organisation, group_id: int | None = None):
     )
     form = forms.GroupForm(organisation, data=request.POST or None, instance=copy.copy(group))
     if request.method == "POST" and form.is_valid():
-        services.group_save(organisation=organisation, actor=request.user, group=group, **form.cleaned_data)
+        organisation_services.group_save(
+            organisation=organisation, actor=request.user, group=group, **form.cleaned_data
+        )
         messages.success(request, _("Saved."))
         return redirect("backoffice:locations", organisation_id=organisation.pk)
     return render(
@@ -378,7 +393,7 @@ def staff(request, organisation):
     form = forms.StaffRoleForm(organisation, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.staff_role_add(
+        organisation_services.staff_role_add(
             organisation=organisation,
             actor=request.user,
             email=data["email"],
@@ -414,12 +429,12 @@ def staff_remove(request, organisation, role: str, role_id: int):
     if role not in lookups:
         return redirect("backoffice:staff", organisation_id=organisation.pk)
     row = tenancy_access.in_organisation(
-        services.ROLE_MODELS[role].objects.select_related("user"), organisation, role_id, lookups[role]
+        organisation_services.ROLE_MODELS[role].objects.select_related("user"), organisation, role_id, lookups[role]
     )
     if role == "admin" and row.user_id == request.user.pk:
         messages.error(request, _("You cannot remove your own admin role; ask another admin."))
     else:
-        services.staff_role_remove(organisation=organisation, actor=request.user, row=row)
+        organisation_services.staff_role_remove(organisation=organisation, actor=request.user, row=row)
         messages.success(request, _("The role is removed."))
     return redirect("backoffice:staff", organisation_id=organisation.pk)
 
@@ -436,12 +451,14 @@ def settings_page(request, organisation):
     closing_form = forms.ClosingDayForm(organisation, data=request.POST if "add_closing_day" in request.POST else None)
     if request.method == "POST":
         if form.is_bound and form.is_valid():
-            services.organisation_settings_update(organisation=organisation, actor=request.user, **form.cleaned_data)
+            organisation_services.organisation_settings_update(
+                organisation=organisation, actor=request.user, **form.cleaned_data
+            )
             messages.success(request, _("The settings are saved."))
             return redirect("backoffice:settings", organisation_id=organisation.pk)
         if closing_form.is_bound and closing_form.is_valid():
             data = closing_form.cleaned_data
-            added = services.closing_day_add(
+            added = organisation_services.closing_day_add(
                 organisation=organisation,
                 actor=request.user,
                 locations=list(data["locations"]),
@@ -473,7 +490,7 @@ def closing_day_remove(request, organisation, closing_day_id: int):
     closing_day = tenancy_access.in_organisation(
         ClosingDay.objects.select_related("location"), organisation, closing_day_id, "location__organisation"
     )
-    services.closing_day_remove(organisation=organisation, actor=request.user, closing_day=closing_day)
+    organisation_services.closing_day_remove(organisation=organisation, actor=request.user, closing_day=closing_day)
     messages.success(request, _("The closing day is removed."))
     return redirect("backoffice:settings", organisation_id=organisation.pk)
 
@@ -523,7 +540,7 @@ def roster(request, location_id: int):
                         continue
                     counts[(weekday, part)] = int(raw)
             if not errors:
-                services.roster_pattern_set(group=group, actor=request.user, counts=counts)
+                organisation_services.roster_pattern_set(group=group, actor=request.user, counts=counts)
         if errors:
             messages.error(request, _("Use whole numbers from 0 to 20. Nothing was saved for groups with an error."))
         else:
@@ -531,7 +548,7 @@ def roster(request, location_id: int):
         return redirect("backoffice:roster", location_id=location.pk)
     if exception_form.is_bound and exception_form.is_valid():
         data = exception_form.cleaned_data
-        services.roster_exception_set(
+        organisation_services.roster_exception_set(
             group=data["group"],
             actor=request.user,
             date=data["date"],
@@ -581,7 +598,7 @@ def roster_exception_remove(request, location_id: int, exception_id: int):
     exception = tenancy_access.in_organisation(
         RosterException.objects.select_related("group"), location, exception_id, "group__location"
     )
-    services.roster_exception_remove(exception=exception, actor=request.user)
+    organisation_services.roster_exception_remove(exception=exception, actor=request.user)
     messages.success(request, _("The exception is removed."))
     return redirect("backoffice:roster", location_id=location.pk)
 
@@ -625,8 +642,6 @@ def import_upload(request, organisation):
 
 @admin_view
 def import_preview(request, organisation, batch_id: int):
-    from django.db import transaction
-
     from portal.backoffice import importer
     from portal.backoffice.models import ImportBatch
 

@@ -1,10 +1,9 @@
-"""Writes of the back office. Each is atomic and records what it changed in the history."""
+"""Writes about an organisation: locations, groups, staff roles, settings, closing days and
+the staff roster. Each is atomic and records what it changed in the history."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,8 +11,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from portal.accounts.models import User
-from portal.children.models import Child, Guardian, Placement, ScheduledDayPart
-from portal.core import clock
 from portal.core.audit import audit_record, changes_between
 from portal.organisations.models import (
     ClosingDay,
@@ -26,15 +23,6 @@ from portal.organisations.models import (
     RosterException,
     RosterPattern,
 )
-
-Schedule = Iterable[tuple[int, str]]  # (weekday, day part)
-
-
-@dataclass(frozen=True)
-class GuardianData:
-    email: str
-    full_name: str = ""
-    relation: str = Guardian.Relation.PARENT
 
 
 def user_for_email(email: str, full_name: str = "") -> tuple[User, bool]:
@@ -49,224 +37,9 @@ def user_for_email(email: str, full_name: str = "") -> tuple[User, bool]:
     return User.objects.create_user(email, None, full_name=full_name), True
 
 
-def invite_due_guardians_of(child: Child) -> None:
-    """Guardians of a child whose placement is within the lead time get their invitation now,
-    instead of at the next daily run."""
-    from portal.accounts.services import guardians_due_for_invitation, invitation_resend
-
-    for user in guardians_due_for_invitation(clock.today()).filter(guardianships__child=child):
-        invitation_resend(user=user, resent_by=None)
-
-
-def _set_schedule(placement: Placement, schedule: Schedule) -> None:
-    placement.schedule.all().delete()
-    ScheduledDayPart.objects.bulk_create(
-        ScheduledDayPart(placement=placement, weekday=weekday, day_part=part) for weekday, part in sorted(set(schedule))
-    )
-
-
 def _check_group(organisation: Organisation, group: Group) -> None:
     if group.location.organisation_id != organisation.pk:
         raise ValidationError(_("The group belongs to another organisation."))
-
-
-# ---------------------------------------------------------------- children and guardians
-
-
-@transaction.atomic
-def child_create(
-    *,
-    organisation: Organisation,
-    actor,
-    first_name: str,
-    last_name: str,
-    birth_date: dt.date,
-    photo_consent: bool = False,
-    allergies: str = "",
-    notes: str = "",
-    external_id: str = "",
-    guardians: list[GuardianData],
-    group: Group,
-    start_date: dt.date,
-    end_date: dt.date | None = None,
-    schedule: Schedule = (),
-) -> Child:
-    _check_group(organisation, group)
-    emails = [User.objects.normalize_email(g.email) for g in guardians]
-    if len(set(emails)) != len(emails):
-        raise ValidationError(_("The two guardians need different e-mail addresses."))
-    child = Child.objects.create(
-        organisation=organisation,
-        first_name=first_name,
-        last_name=last_name,
-        birth_date=birth_date,
-        photo_consent=photo_consent,
-        allergies=allergies,
-        notes=notes,
-        external_id=external_id,
-    )
-    for data in guardians:
-        user, _created = user_for_email(data.email, data.full_name)
-        Guardian.objects.create(user=user, child=child, relation=data.relation)
-    placement = Placement(child=child, group=group, start_date=start_date, end_date=end_date)
-    placement.full_clean()
-    placement.save()
-    _set_schedule(placement, schedule)
-    audit_record(
-        organisation=organisation,
-        actor=actor,
-        action="child.created",
-        target=child,
-        summary=_("%(child)s added to %(group)s from %(start)s")
-        % {"child": child.full_name, "group": group.name, "start": start_date.isoformat()},
-        changes={"guardians": emails, "schedule": sorted(set(schedule))},
-    )
-    transaction.on_commit(lambda: invite_due_guardians_of(child))
-    return child
-
-
-@transaction.atomic
-def child_update(*, child: Child, actor, **fields) -> Child:
-    changes = changes_between(child, fields)
-    if not changes:
-        return child
-    for name, value in fields.items():
-        setattr(child, name, value)
-    child.full_clean()
-    child.save()
-    if changes.get("photo_consent") == [True, False]:
-        from portal.media.services import consent_withdrawn
-
-        consent_withdrawn(child)
-    audit_record(
-        organisation=child.organisation,
-        actor=actor,
-        action="child.changed",
-        target=child,
-        summary=_("%(child)s changed") % {"child": child.full_name},
-        changes=changes,
-    )
-    return child
-
-
-@transaction.atomic
-def guardian_add(*, child: Child, actor, data: GuardianData) -> Guardian:
-    user, _created = user_for_email(data.email, data.full_name)
-    if Guardian.objects.filter(child=child, user=user).exists():
-        raise ValidationError(_("%(email)s is already a guardian of this child.") % {"email": user.email})
-    guardian = Guardian.objects.create(child=child, user=user, relation=data.relation)
-    audit_record(
-        organisation=child.organisation,
-        actor=actor,
-        action="guardian.added",
-        target=child,
-        summary=_("%(email)s added as guardian of %(child)s") % {"email": user.email, "child": child.full_name},
-    )
-    transaction.on_commit(lambda: invite_due_guardians_of(child))
-    return guardian
-
-
-@transaction.atomic
-def guardian_remove(*, guardian: Guardian, actor) -> None:
-    child = guardian.child
-    if child.guardians.count() <= 1:
-        raise ValidationError(_("A child keeps at least one guardian."))
-    email = guardian.user.email
-    guardian.delete()
-    audit_record(
-        organisation=child.organisation,
-        actor=actor,
-        action="guardian.removed",
-        target=child,
-        summary=_("%(email)s is no longer a guardian of %(child)s") % {"email": email, "child": child.full_name},
-    )
-
-
-# ---------------------------------------------------------------- placements
-
-
-@transaction.atomic
-def placement_end(*, placement: Placement, actor, end_date: dt.date) -> Placement:
-    """End a placement: `end_date` is the last day of care."""
-    placement = Placement.objects.select_for_update().get(pk=placement.pk)
-    if end_date < placement.start_date:
-        raise ValidationError(
-            _("The last day cannot be before the start (%(start)s).") % {"start": placement.start_date}
-        )
-    old = placement.end_date
-    placement.end_date = end_date
-    placement.save(update_fields=["end_date"])
-    from portal.planning.services import placement_ended
-
-    placement_ended(placement=placement, actor=actor)
-    audit_record(
-        organisation=placement.child.organisation,
-        actor=actor,
-        action="placement.ended",
-        target=placement.child,
-        summary=_("Placement of %(child)s on %(group)s ends on %(end)s")
-        % {"child": placement.child.full_name, "group": placement.group.name, "end": end_date.isoformat()},
-        changes={"end_date": [old, end_date]},
-    )
-    return placement
-
-
-@transaction.atomic
-def placement_move(*, placement: Placement, actor, group: Group, from_date: dt.date) -> Placement:
-    """Move a child to another group from `from_date`, with the same schedule. The current
-    placement ends the day before; the new one runs until the old end date (if any)."""
-    placement = Placement.objects.select_for_update().get(pk=placement.pk)
-    _check_group(placement.child.organisation, group)
-    if group.pk == placement.group_id:
-        raise ValidationError(_("The child is already on this group."))
-    if from_date <= placement.start_date:
-        raise ValidationError(
-            _("The move must be after the start of the placement (%(start)s).") % {"start": placement.start_date}
-        )
-    if placement.end_date is not None and from_date > placement.end_date:
-        raise ValidationError(_("The placement ends before that date."))
-    schedule = list(placement.schedule.values_list("weekday", "day_part"))
-    new = Placement.objects.create(
-        child=placement.child, group=group, start_date=from_date, end_date=placement.end_date
-    )
-    _set_schedule(new, schedule)
-    placement.end_date = from_date - dt.timedelta(days=1)
-    placement.save(update_fields=["end_date"])
-    from portal.planning.services import placement_moved
-
-    placement_moved(old=placement, new=new)
-    audit_record(
-        organisation=placement.child.organisation,
-        actor=actor,
-        action="placement.moved",
-        target=placement.child,
-        summary=_("%(child)s moves from %(old)s to %(new)s on %(day)s")
-        % {
-            "child": placement.child.full_name,
-            "old": placement.group.name,
-            "new": group.name,
-            "day": from_date.isoformat(),
-        },
-    )
-    return new
-
-
-@transaction.atomic
-def placement_set_schedule(*, placement: Placement, actor, schedule: Schedule) -> None:
-    old = sorted(placement.schedule.values_list("weekday", "day_part"))
-    new = sorted(set(schedule))
-    if old == new:
-        return
-    _set_schedule(placement, new)
-    audit_record(
-        organisation=placement.child.organisation,
-        actor=actor,
-        action="placement.schedule_changed",
-        target=placement.child,
-        summary=_("Schedule of %(child)s on %(group)s changed")
-        % {"child": placement.child.full_name, "group": placement.group.name},
-        changes={"schedule": [old, new]},
-    )
 
 
 # ---------------------------------------------------------------- locations and groups
@@ -285,7 +58,7 @@ def location_save(*, organisation: Organisation, actor, location: Location | Non
         audit_record(
             organisation=organisation,
             actor=actor,
-            action="location.created" if created else "location.changed",
+            action="location.created" if created else "location.updated",
             target=location,
             summary=(_("Location %(name)s added") if created else _("Location %(name)s changed"))
             % {"name": location.name},
@@ -308,7 +81,7 @@ def group_save(*, organisation: Organisation, actor, group: Group | None, **fiel
         audit_record(
             organisation=organisation,
             actor=actor,
-            action="group.created" if created else "group.changed",
+            action="group.created" if created else "group.updated",
             target=group,
             summary=(_("Group %(name)s added") if created else _("Group %(name)s changed")) % {"name": group.name},
             changes=changes or fields,
@@ -393,7 +166,7 @@ def organisation_settings_update(*, organisation: Organisation, actor, **fields)
         audit_record(
             organisation=organisation,
             actor=actor,
-            action="settings.changed",
+            action="organisation.settings.changed",
             target=organisation,
             summary=_("Settings changed"),
             changes=changes,
@@ -448,7 +221,7 @@ def roster_pattern_set(*, group: Group, actor, counts: dict[tuple[int, str], int
     audit_record(
         organisation=group.location.organisation,
         actor=actor,
-        action="roster.pattern_changed",
+        action="roster.pattern.changed",
         target=group,
         summary=_("Weekly roster of %(group)s changed") % {"group": group.name},
         changes={f"{w}-{p}": [old.get((w, p)), n] for (w, p), n in counts.items() if old.get((w, p)) != n},
@@ -465,7 +238,7 @@ def roster_exception_set(
     audit_record(
         organisation=group.location.organisation,
         actor=actor,
-        action="roster.exception_set",
+        action="roster.exception.set",
         target=group,
         summary=_("%(group)s on %(day)s (%(part)s): %(count)d professionals")
         % {"group": group.name, "day": date.isoformat(), "part": day_part, "count": professionals},
@@ -480,7 +253,7 @@ def roster_exception_remove(*, exception: RosterException, actor) -> None:
     audit_record(
         organisation=group.location.organisation,
         actor=actor,
-        action="roster.exception_removed",
+        action="roster.exception.removed",
         target=group,
         summary=_("Exception for %(group)s on %(day)s removed")
         % {"group": group.name, "day": exception.date.isoformat()},
