@@ -131,4 +131,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    from portal.core.scoping import across_organisations
+
+    with across_organisations():  # the set-up writes across organisations; requests stay scoped
+        main()

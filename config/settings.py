@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "portal.access.tenancy.TenantScopeMiddleware",
     "portal.accounts.middleware.UserLanguageMiddleware",
     "portal.accounts.middleware.SessionTrackingMiddleware",
     "portal.accounts.middleware.AccountGateMiddleware",

@@ -28,6 +28,7 @@ from portal.access.roles import forget_roles
 from portal.accounts.models import User
 from portal.children.models import Child, Guardian
 from portal.core import clock
+from portal.core.scoping import across_organisations
 from portal.organisations.models import Group, GroupStaff, Location, LocationPlanner, Organisation, OrganisationAdmin
 from tests.factories import place
 
@@ -37,6 +38,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 TODAY = dt.date(2026, 11, 25)  # a Wednesday
 PASSWORD = "a-Long-test-passw0rd"
+
+
+@pytest.fixture(autouse=True)
+def _test_code_across_organisations():
+    """Tests build and inspect the world directly, across organisations; every request they
+    make still runs in its user's scope (the middleware), as in production."""
+    with across_organisations():
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -21,8 +21,9 @@ from portal.access.roles import Decision, is_guardian_of, roles_of
 from portal.access.tenancy import in_users_organisation
 from portal.children.models import Child
 from portal.core import clock
+from portal.core.scoping import across_organisations
 from portal.organisations.models import Group, Location
-from portal.planning.models import PlanningRequest
+from portal.planning.models import CalendarFeed, PlanningRequest
 
 
 def planning_child(user, child_id) -> Child:
@@ -80,9 +81,15 @@ def may_withdraw(user, request: PlanningRequest) -> bool:
     return is_guardian_of(user, request.child_id)
 
 
-def feed_still_allowed(feed_user, child: Child) -> bool:
-    """A private calendar link works while its owner is active and still the child's guardian."""
-    return feed_user.is_active and is_guardian_of(feed_user, child)
+def feed_for_token(token: str) -> CalendarFeed:
+    """The calendar link whose token this is: the token is the only key (no login), so it is
+    looked up outside any organisation's scope. It works while its owner is active and still
+    the child's guardian; otherwise, or for an unknown token, a 404."""
+    with across_organisations():
+        row = CalendarFeed.objects.select_related("child", "user").filter(token=str(token)[:100]).first()
+        if row is None or not row.user.is_active or not is_guardian_of(row.user, row.child):
+            raise Http404
+    return row
 
 
 def decide_location_ids(user) -> frozenset[int]:

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from portal.children.models import Guardian
+from portal.core.scoping import across_organisations
 from portal.organisations.models import GroupStaff, LocationPlanner, OrganisationAdmin
 
 
@@ -63,6 +64,13 @@ def roles_of(user) -> Roles:
     cached = getattr(user, "_portal_roles", None)
     if cached is not None:
         return cached
+    with across_organisations():  # the roles decide the scope, so they are read outside it
+        roles = _read_roles(user)
+    user._portal_roles = roles
+    return roles
+
+
+def _read_roles(user) -> Roles:
     guardian_rows = list(Guardian.objects.filter(user=user).values_list("child_id", "child__organisation_id"))
     staff_rows = list(GroupStaff.objects.filter(user=user).values_list("group_id", "group__location__organisation_id"))
     planner_rows = list(
@@ -78,7 +86,6 @@ def roles_of(user) -> Roles:
             [r[1] for r in guardian_rows] + [r[1] for r in staff_rows] + [r[1] for r in planner_rows] + admin_ids
         ),
     )
-    user._portal_roles = roles
     return roles
 
 

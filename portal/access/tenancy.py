@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from portal.access.roles import roles_of
+from portal.core.scoping import across_organisations, in_organisations
 from portal.organisations.models import Organisation
 
 
@@ -50,3 +51,50 @@ def in_organisation(queryset, organisation: Organisation, pk, lookup: str = "org
         return queryset.get(pk=pk, **{lookup: organisation})
     except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
+
+
+# ---------------------------------------------------------------- the scope of a request
+
+
+class TenantScopeMiddleware:
+    """Every request runs in the scope of the organisations its user has a role in (none for a
+    visitor who is not logged in), so no query in it returns another organisation's rows.
+    Django's admin, for the operators of the installation, works across organisations."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_staff and _is_operator_admin(request):
+            with across_organisations():
+                return self.get_response(request)
+        request._tenant_scopes = []
+        with in_organisations(user_organisation_ids(user)):
+            try:
+                return self.get_response(request)
+            finally:
+                while request._tenant_scopes:  # scopes entered later in the request, innermost first
+                    request._tenant_scopes.pop().__exit__(None, None, None)
+
+
+def _is_operator_admin(request) -> bool:
+    from django.urls import reverse
+
+    return request.path.startswith(reverse("admin:index"))
+
+
+def enter_scope_of(request, user) -> None:
+    """Widen the request's scope to `user`'s organisations when the user is known only inside
+    the view (the API's token login); it ends with the request."""
+    scopes = getattr(request, "_tenant_scopes", None)
+    if scopes is None:  # outside the middleware (a view called directly): nothing to widen
+        return
+    entered = in_organisations(user_organisation_ids(user))
+    entered.__enter__()
+    scopes.append(entered)
+
+
+def scope_of_organisation(organisation_id: int):
+    """A scope of one organisation, for a link whose token is the only key (the calendar feed)."""
+    return in_organisations([organisation_id])

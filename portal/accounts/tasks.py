@@ -9,8 +9,11 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
+from portal.core.scoping import tenant_task
+
 
 @task()
+@tenant_task
 def deliver_invitation(invitation_id: int) -> None:
     from portal.accounts.services import invitation_issue_token, invitation_mark_sent
 

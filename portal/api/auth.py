@@ -6,6 +6,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from portal.access.roles import roles_of
+from portal.access.tenancy import enter_scope_of
 from portal.accounts.middleware import user_has_totp
 from portal.accounts.services import api_token_authenticate
 
@@ -25,6 +26,7 @@ class TokenAuth(HttpBearer):
             raise HttpError(403, _("Log in again in the app, with the code from your authenticator app."))
         request.user = user
         request.api_token = api_token
+        enter_scope_of(request, user)  # the middleware saw no user: the token's user scopes the rest
         # Answers (errors included) in the person's own language, as on the pages.
         translation.activate(user.language)
         request.LANGUAGE_CODE = user.language

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from portal.core import clock
+from portal.core.scoping import tenant_manager
 
 
 class ImportBatch(models.Model):
@@ -16,6 +17,8 @@ class ImportBatch(models.Model):
     applied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = tenant_manager("organisation")
 
     class Meta:
         ordering = ["-uploaded_at"]

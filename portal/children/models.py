@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.scoping import tenant_manager
 from portal.organisations.models import Group, Organisation
 
 
@@ -26,6 +27,8 @@ class Child(models.Model):
         blank=True,
         help_text=_("The child's number in the organisation's planning system; used by the import."),
     )
+
+    objects = tenant_manager("organisation")
 
     class Meta:
         ordering = ["first_name", "last_name"]
@@ -61,6 +64,8 @@ class PickupPerson(models.Model):
     relation = models.CharField(_("relation"), max_length=100, blank=True)
     phone = models.CharField(_("phone number"), max_length=40, blank=True)
 
+    objects = tenant_manager("child__organisation")
+
     class Meta:
         ordering = ["name"]
 
@@ -73,6 +78,8 @@ class EmergencyContact(models.Model):
     name = models.CharField(_("name"), max_length=200)
     relation = models.CharField(_("relation"), max_length=100, blank=True)
     phone = models.CharField(_("phone number"), max_length=40)
+
+    objects = tenant_manager("child__organisation")
 
     class Meta:
         ordering = ["name"]
@@ -92,6 +99,8 @@ class Guardian(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardianships")
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="guardians")
     relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices, default=Relation.PARENT)
+
+    objects = tenant_manager("child__organisation")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "child"], name="unique_guardian")]
@@ -127,7 +136,7 @@ class Placement(models.Model):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("The last day of care."))
 
-    objects = PlacementQuerySet.as_manager()
+    objects = tenant_manager("child__organisation", queryset=PlacementQuerySet)
 
     class Meta:
         ordering = ["start_date"]
@@ -168,6 +177,8 @@ class ScheduledDayPart(models.Model):
     placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="schedule")
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     day_part = models.CharField(_("day part"), max_length=10, choices=DayPart.choices)
+
+    objects = tenant_manager("placement__child__organisation")
 
     class Meta:
         ordering = ["weekday", "-day_part"]

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.core import clock
+from portal.core.scoping import tenant_manager
 
 
 class AuditEntry(models.Model):
@@ -22,6 +23,8 @@ class AuditEntry(models.Model):
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
     summary = models.CharField(max_length=300)
     changes = models.JSONField(default=dict, blank=True)
+
+    objects = tenant_manager("organisation")
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.core import clock
+from portal.core.scoping import tenant_manager
 from portal.media.storage import private_storage
 
 
@@ -38,6 +39,8 @@ class DiaryEntry(models.Model):
     created_at = models.DateTimeField(default=clock.now)
     published_at = models.DateTimeField(null=True, blank=True)
 
+    objects = tenant_manager("child__organisation")
+
     class Meta:
         ordering = ["-date", "-id"]
         indexes = [models.Index(fields=["child", "state", "-date"])]
@@ -56,6 +59,8 @@ class DiaryReply(models.Model):
     text = models.TextField(_("reply"))
     created_at = models.DateTimeField(default=clock.now)
 
+    objects = tenant_manager("entry__child__organisation")
+
     class Meta:
         ordering = ["created_at", "id"]
 
@@ -69,6 +74,8 @@ class DiaryTemplate(models.Model):
     group = models.ForeignKey("organisations.Group", on_delete=models.CASCADE, related_name="diary_templates")
     title = models.CharField(_("title"), max_length=100)
     text = models.TextField(_("text"))
+
+    objects = tenant_manager("group__location__organisation")
 
     class Meta:
         ordering = ["title"]
@@ -88,6 +95,8 @@ class DiaryExport(models.Model):
     file = models.FileField(storage=private_storage, upload_to="diary/", blank=True)
     pages = models.PositiveIntegerField(null=True)
     error = models.CharField(max_length=300, blank=True)
+
+    objects = tenant_manager("child__organisation")
 
     class Meta:
         ordering = ["-requested_at"]

@@ -4,8 +4,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
 
+from portal.core.scoping import tenant_task
+
 
 @task()
+@tenant_task
 def notify_entry(entry_id: int) -> None:
     """Today's diary entry is there: tell the child's guardians, each in their language."""
     from portal.diary.models import DiaryEntry
@@ -29,6 +32,7 @@ def notify_entry(entry_id: int) -> None:
 
 
 @task()
+@tenant_task
 def make_pdf(export_id: int) -> None:
     from portal.diary.services import export_make
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.core import clock
+from portal.core.scoping import tenant_manager
 from portal.media.storage import private_storage
 
 
@@ -51,6 +52,8 @@ class MediaItem(models.Model):
     height = models.PositiveIntegerField(null=True)
     duration_seconds = models.FloatField(null=True)
 
+    objects = tenant_manager("organisation")
+
     class Meta:
         ordering = ["-uploaded_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["uploaded_by", "upload_key"], name="one_upload_per_device_key")]
@@ -84,6 +87,8 @@ class Rendition(models.Model):
     height = models.PositiveIntegerField(null=True)
     size = models.PositiveBigIntegerField(default=0)
 
+    objects = tenant_manager("media__organisation")
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["media", "name"], name="one_rendition_per_name")]
 
@@ -94,6 +99,8 @@ class Rendition(models.Model):
 class MediaTag(models.Model):
     media = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="tags")
     child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="media_tags")
+
+    objects = tenant_manager("media__organisation")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["media", "child"], name="one_tag_per_child")]

@@ -1,7 +1,10 @@
 from django_tasks import task
 
+from portal.core.scoping import tenant_task
+
 
 @task()
+@tenant_task
 def process_media(media_id: int) -> None:
     from portal.media.services import media_process
 
@@ -9,6 +12,7 @@ def process_media(media_id: int) -> None:
 
 
 @task()
+@tenant_task
 def notify_tagged(media_id: int) -> None:
     """Tell the guardians of the children on a ready photo or video; each family hears of
     each photo once, also when a child is tagged later."""

@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from portal.core import clock
+from portal.core.scoping import tenant_manager
 from portal.media.storage import private_storage
 
 BODY_MAX_LENGTH = 5000
@@ -36,6 +37,8 @@ class Thread(models.Model):
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = tenant_manager("organisation")
 
     class Meta:
         ordering = ["-last_message_at", "-id"]
@@ -60,6 +63,8 @@ class Message(models.Model):
     by_staff = models.BooleanField(default=False)
     # Chosen when the form is shown (or by the app): sending the same form twice makes one message.
     idempotency_key = models.CharField(max_length=100, blank=True)
+
+    objects = tenant_manager("thread__organisation")
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -92,6 +97,8 @@ class Attachment(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
 
+    objects = tenant_manager("message__thread__organisation")
+
     class Meta:
         ordering = ["id"]
 
@@ -119,6 +126,8 @@ class ReadMark(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     last_read_at = models.DateTimeField(default=clock.now)
     last_read_message_id = models.BigIntegerField(default=0)
+
+    objects = tenant_manager("thread__organisation")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["thread", "user"], name="one_read_mark_per_person")]

@@ -4,8 +4,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from portal.core.scoping import tenant_task
+
 
 @task()
+@tenant_task
 def notify_messages(message_ids: list[int]) -> None:
     """Staff wrote: tell the guardians of each family, in their own language. The text of the
     message is not in the notification (it goes by e-mail and push); it is read in the portal."""

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.core import clock
+from portal.core.scoping import tenant_manager
 from portal.media.storage import private_storage
 
 
@@ -40,6 +41,8 @@ class NewsItem(models.Model):
     notified_at = models.DateTimeField(null=True, blank=True)
     # Chosen by the form when it is shown: sending the same form twice makes one item.
     form_key = models.CharField(max_length=64, blank=True)
+
+    objects = tenant_manager("organisation")
 
     class Meta:
         ordering = ["-publish_at", "-id"]
@@ -118,6 +121,8 @@ class NewsAttachment(models.Model):
     size = models.PositiveBigIntegerField(default=0)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = tenant_manager("item__organisation")
 
     class Meta:
         ordering = ["id"]

@@ -5,6 +5,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.scoping import tenant_manager
+
 
 class Organisation(models.Model):
     """A childcare provider: the tenant. Nothing of one organisation is visible to another."""
@@ -42,6 +44,8 @@ class Organisation(models.Model):
         help_text=_("Guardians keep access this long after the placement ends, to download everything."),
     )
 
+    objects = tenant_manager("id")
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")
@@ -64,6 +68,8 @@ class Location(models.Model):
         validators=[RegexValidator(r"^\d{9,12}$", _("An LRK number has 9 to 12 digits."))],
         help_text=_("The number in the national childcare register (Landelijk Register Kinderopvang)."),
     )
+
+    objects = tenant_manager("organisation")
 
     class Meta:
         ordering = ["name"]
@@ -90,6 +96,8 @@ class Group(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
 
+    objects = tenant_manager("location__organisation")
+
     class Meta:
         ordering = ["location__name", "name"]
         verbose_name = _("group")
@@ -105,6 +113,8 @@ class GroupStaff(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_roles")
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="staff")
 
+    objects = tenant_manager("group__location__organisation")
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "group"], name="unique_group_staff")]
 
@@ -117,6 +127,8 @@ class LocationPlanner(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="planner_roles")
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="planners")
+
+    objects = tenant_manager("location__organisation")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "location"], name="unique_location_planner")]
@@ -131,6 +143,8 @@ class OrganisationAdmin(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="admin_roles")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="admins")
 
+    objects = tenant_manager("organisation")
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="unique_organisation_admin")]
 
@@ -144,6 +158,8 @@ class ClosingDay(models.Model):
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="closing_days")
     date = models.DateField(_("date"))
     name = models.CharField(_("reason"), max_length=100)
+
+    objects = tenant_manager("location__organisation")
 
     class Meta:
         ordering = ["date"]
@@ -163,6 +179,8 @@ class RosterPattern(models.Model):
     day_part = models.CharField(_("day part"), max_length=10)
     professionals = models.PositiveSmallIntegerField(_("professionals"), validators=[MaxValueValidator(20)])
 
+    objects = tenant_manager("group__location__organisation")
+
     class Meta:
         ordering = ["group", "weekday", "-day_part"]
         constraints = [models.UniqueConstraint(fields=["group", "weekday", "day_part"], name="unique_roster_pattern")]
@@ -179,6 +197,8 @@ class RosterException(models.Model):
     day_part = models.CharField(_("day part"), max_length=10)
     professionals = models.PositiveSmallIntegerField(_("professionals"), validators=[MaxValueValidator(20)])
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = tenant_manager("group__location__organisation")
 
     class Meta:
         ordering = ["date", "-day_part"]

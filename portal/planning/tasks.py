@@ -4,8 +4,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
 
+from portal.core.scoping import tenant_task
+
 
 @task()
+@tenant_task
 def notify_decision(request_id: int) -> None:
     """Tell the child's guardians, each in their own language, that the planner decided."""
     from portal.notifications.models import Kind

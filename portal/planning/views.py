@@ -11,13 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.access import planning as planning_access
+from portal.access import tenancy as tenancy_access
 from portal.children.models import Child
 from portal.core import clock
 from portal.notifications.services import mark_read_for_url
@@ -220,10 +221,10 @@ def feed_revoke(request, child_id: int):
 
 def feed(request, token: str):
     """The iCalendar feed: the token in the link is the only key, so it can be revoked."""
-    row = CalendarFeed.objects.select_related("child", "user").filter(token=token).first()
-    if row is None or not planning_access.feed_still_allowed(row.user, row.child):
-        raise Http404
-    response = HttpResponse(calendar_feed(row.child, clock.today()), content_type="text/calendar; charset=utf-8")
+    row = planning_access.feed_for_token(token)
+    with tenancy_access.scope_of_organisation(row.child.organisation_id):
+        body = calendar_feed(row.child, clock.today())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"
     return response
 

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from portal.core import clock
 from portal.core.daily import DAILY_JOBS
+from portal.core.scoping import across_organisations
 
 
 class Command(BaseCommand):
@@ -12,6 +13,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--date", help="the date to run for, as YYYY-MM-DD")
 
+    @across_organisations()  # a job of the installation, not one user's request
     def handle(self, *args, **options):
         if options["date"]:
             try:

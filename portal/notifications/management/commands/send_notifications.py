@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from portal.core import clock
+from portal.core.scoping import across_organisations
 
 
 class Command(BaseCommand):
@@ -9,6 +10,7 @@ class Command(BaseCommand):
         "a failure, and the daily summaries. Run it every few minutes (cron or a systemd timer)."
     )
 
+    @across_organisations()  # a job of the installation, not one user's request
     def handle(self, *args, **options):
         from portal.news.services import publish_due
         from portal.notifications.services import send_due

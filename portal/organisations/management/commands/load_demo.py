@@ -1,11 +1,13 @@
 from django.core.management.base import BaseCommand
 
+from portal.core.scoping import across_organisations
 from portal.organisations.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):
     help = "Load the demo organisation (once) and print the demo logins."
 
+    @across_organisations()  # a job of the installation, not one user's request
     def handle(self, *args, **options):
         created = load_demo()
         self.stdout.write(

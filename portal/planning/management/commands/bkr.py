@@ -3,6 +3,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from portal.core.scoping import across_organisations
 from portal.planning.ratio import daycare_required, out_of_school_required
 
 
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--counts")
         parser.add_argument("--batch", help="'-' to read count lines from standard input")
 
+    @across_organisations()  # a job of the installation, not one user's request
     def handle(self, *args, **options):
         kind = options["kind"]
         if options["batch"] is not None:
