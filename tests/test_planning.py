@@ -1,4 +1,4 @@
-"""Absences, swaps, extra days and credits (DOMAIN.md), at the edges of every rule."""
+"""Absences, swaps, extra days and credits at the edges of every rule (docs/domain.md, same section)."""
 
 import datetime as dt
 
