@@ -33,8 +33,8 @@ def build():
 
     from portal.accounts.models import User
     from portal.children.models import Child, Placement
+    from portal.demo.media import SCENES, drawn_photo
     from portal.diary.models import DiaryEntry
-    from portal.media.demo import SCENES, drawn_photo
     from portal.media.models import MediaItem, Rendition
     from portal.media.processing import process_photo
     from portal.organisations.models import Group, Location, Organisation

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "portal.news",
     "portal.notifications",
     "portal.api",
+    "portal.demo",
 ]
 
 MIDDLEWARE = [

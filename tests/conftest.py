@@ -8,8 +8,10 @@ Zonnebloem (the organisation under test)
   sanne  group staff of Baby's
   paula  planner of Centrum
   adam   organisation admin (with TOTP)
-Regenboog (the outsiders)
-  otto   guardian of Olle (Kikkers);  oscar  admin;  olga  staff of Kikkers;  pim  planner
+Regenboog (the outsiders), with the same locations and groups
+  otto   guardian of Olle (Baby's);  oscar  admin;  olga  staff of Baby's;  pim  planner of Centrum
+
+Built with the factories of tests/factories.py.
 """
 
 from __future__ import annotations
@@ -26,18 +28,28 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.access.roles import forget_roles
 from portal.accounts.models import User
-from portal.children.models import Child, Guardian
+from portal.children.models import Child
 from portal.core import clock
 from portal.core.scoping import across_organisations
-from portal.organisations.models import Group, GroupStaff, Location, LocationPlanner, Organisation, OrganisationAdmin
-from tests.factories import place
+from portal.organisations.models import Group
+from tests.factories import (
+    PASSWORD,
+    ChildFactory,
+    GroupFactory,
+    GroupStaffFactory,
+    LocationFactory,
+    LocationPlannerFactory,
+    OrganisationAdminFactory,
+    OrganisationFactory,
+    UserFactory,
+    place,
+)
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls that the
 # browser tests make between page actions are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 TODAY = dt.date(2026, 11, 25)  # a Wednesday
-PASSWORD = "a-Long-test-passw0rd"
 
 
 @pytest.fixture(autouse=True)
@@ -62,12 +74,12 @@ def _fresh_cache():
 
 
 def make_user(email: str, name: str, *, password: bool = True) -> User:
-    return User.objects.create_user(email, PASSWORD if password else None, full_name=name)
+    return UserFactory(email=email, full_name=name, password=PASSWORD if password else None)
 
 
 def organisation_world(prefix: str, name: str) -> SimpleNamespace:
-    org = Organisation.objects.create(name=name, slug=prefix)
-    centrum = Location.objects.create(
+    org = OrganisationFactory(name=name, slug=prefix)
+    centrum = LocationFactory(
         organisation=org,
         name=f"{name} Centrum",
         street="Markt 1",
@@ -76,7 +88,7 @@ def organisation_world(prefix: str, name: str) -> SimpleNamespace:
         phone="030 111 22 33",
         lrk_number="111222333",
     )
-    noord = Location.objects.create(
+    noord = LocationFactory(
         organisation=org,
         name=f"{name} Noord",
         street="Noordweg 2",
@@ -85,14 +97,14 @@ def organisation_world(prefix: str, name: str) -> SimpleNamespace:
         phone="030 444 55 66",
         lrk_number="444555666",
     )
-    babies = Group.objects.create(location=centrum, name="Baby's", kind=Group.Kind.DAYCARE)
-    toddlers = Group.objects.create(location=centrum, name="Peuters", kind=Group.Kind.DAYCARE)
-    bso = Group.objects.create(location=noord, name="BSO Noord", kind=Group.Kind.OUT_OF_SCHOOL)
+    babies = GroupFactory(location=centrum, name="Baby's")
+    toddlers = GroupFactory(location=centrum, name="Peuters")
+    bso = GroupFactory(location=noord, name="BSO Noord", kind=Group.Kind.OUT_OF_SCHOOL)
     return SimpleNamespace(org=org, centrum=centrum, noord=noord, babies=babies, toddlers=toddlers, bso=bso)
 
 
 def child(org, first: str, birth: dt.date, **extra) -> Child:
-    return Child.objects.create(organisation=org, first_name=first, last_name="Test", birth_date=birth, **extra)
+    return ChildFactory(organisation=org, first_name=first, birth_date=birth, **extra)
 
 
 @pytest.fixture
@@ -113,24 +125,22 @@ def world(db):
     w.pim = make_user("pim@example.test", "Pim Planner")
     w.nobody = make_user("nobody@example.test", "Niemand")
 
-    w.bo = child(a.org, "Bo", dt.date(2026, 3, 10), allergies="pinda's")
-    w.mo = child(a.org, "Mo", dt.date(2024, 5, 2))
-    w.lin = child(a.org, "Lin", dt.date(2026, 1, 5))
-    w.fien = child(a.org, "Fien", dt.date(2025, 1, 5))
-    w.olle = child(b.org, "Olle", dt.date(2025, 2, 2))
+    w.bo = child(a.org, "Bo", dt.date(2026, 3, 10), allergies="pinda's", guardians=[w.anna])
+    w.mo = child(a.org, "Mo", dt.date(2024, 5, 2), guardians=[w.anna])
+    w.lin = child(a.org, "Lin", dt.date(2026, 1, 5), guardians=[w.bert])
+    w.fien = child(a.org, "Fien", dt.date(2025, 1, 5), guardians=[w.carla])
+    w.olle = child(b.org, "Olle", dt.date(2025, 2, 2), guardians=[w.otto])
     w.bo_placement = place(w.bo, a.babies, dt.date(2026, 9, 1), weekdays=(0, 2))
     w.mo_placement = place(w.mo, a.toddlers, dt.date(2026, 1, 1), weekdays=(1, 2, 3))
     w.lin_placement = place(w.lin, a.babies, dt.date(2026, 6, 1), weekdays=(2, 4), parts=("morning",))
     w.fien_placement = place(w.fien, a.toddlers, TODAY + dt.timedelta(days=20), weekdays=(0, 1))
     w.olle_placement = place(w.olle, b.babies, dt.date(2026, 2, 1), weekdays=(2,))
-    for user, kid in [(w.anna, w.bo), (w.anna, w.mo), (w.bert, w.lin), (w.carla, w.fien), (w.otto, w.olle)]:
-        Guardian.objects.create(user=user, child=kid)
-    GroupStaff.objects.create(user=w.sanne, group=a.babies)
-    GroupStaff.objects.create(user=w.olga, group=b.babies)
-    LocationPlanner.objects.create(user=w.paula, location=a.centrum)
-    LocationPlanner.objects.create(user=w.pim, location=b.centrum)
-    OrganisationAdmin.objects.create(user=w.adam, organisation=a.org)
-    OrganisationAdmin.objects.create(user=w.oscar, organisation=b.org)
+    GroupStaffFactory(user=w.sanne, group=a.babies)
+    GroupStaffFactory(user=w.olga, group=b.babies)
+    LocationPlannerFactory(user=w.paula, location=a.centrum)
+    LocationPlannerFactory(user=w.pim, location=b.centrum)
+    OrganisationAdminFactory(user=w.adam, organisation=a.org)
+    OrganisationAdminFactory(user=w.oscar, organisation=b.org)
     for admin in (w.adam, w.oscar):
         TOTPDevice.objects.create(user=admin, name="app", confirmed=True)
     return w

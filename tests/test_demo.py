@@ -2,7 +2,7 @@ from django.core.management import call_command
 
 from portal.accounts.models import User
 from portal.children.models import Child, Guardian, Placement
-from portal.organisations.demo import DEMO_LOGINS, DEMO_PASSWORD
+from portal.demo import DEMO_LOGINS, DEMO_PASSWORD
 from portal.organisations.models import Group, Location
 
 
@@ -62,3 +62,19 @@ def test_the_demo_babies_have_two_weeks_of_diary(db, client):
     assert entries.count() >= 4 and entries.exclude(media=None).exists()
     client.post("/accounts/login/", {"email": "ouder@demo.test", "password": DEMO_PASSWORD})
     assert "Noor" in client.get(f"/children/{noor.pk}/diary/").content.decode()
+
+
+def test_no_domain_app_imports_the_demo():
+    """The demo builds on the apps, never the other way round (docs: README, Layout)."""
+    from pathlib import Path
+
+    import portal
+
+    root = Path(portal.__file__).parent
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if path.relative_to(root).parts[0] != "demo" and "portal.demo" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
+    assert not list(root.glob("*/demo.py"))

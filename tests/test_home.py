@@ -5,11 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portal.accounts.models import User
-from portal.children.models import Guardian
 from portal.core import clock
-from tests.conftest import TODAY, child, login
-from tests.factories import place
+from tests.conftest import TODAY, login
+from tests.factories import ChildFactory, GuardianFactory, PlacementFactory
 
 
 def page(client, name, *args, **params):
@@ -62,20 +60,19 @@ def test_planner_and_admin_homes(client, world):
 
 
 def test_admin_sees_guardians_without_an_account(client, world):
-    waiting = User.objects.create_user("wacht@example.test", None, full_name="Wim Wacht")
-    Guardian.objects.create(user=waiting, child=world.fien)
+    GuardianFactory(user__email="wacht@example.test", user__full_name="Wim Wacht", child=world.fien)
     login(client, world.adam)
     html = page(client, "home:organisation", world.a.org.pk)
     assert "wacht@example.test" in html and "anna@example.test" not in html
 
 
 def add_children(world, count, start=0):
+    """Children on Baby's now and on Peuters later, each with Anna and a parent of its own."""
     for number in range(start, start + count):
-        kid = child(world.a.org, f"Extra{number}", dt.date(2025, 1, 1))
-        place(kid, world.a.babies, dt.date(2026, 1, 1), weekdays=(2,))
-        place(kid, world.a.toddlers, TODAY + dt.timedelta(days=30), weekdays=(0,))
-        Guardian.objects.create(user=world.anna, child=kid)
-        Guardian.objects.create(user=User.objects.create_user(f"extra{number}@example.test"), child=kid)
+        kid = ChildFactory(organisation=world.a.org, first_name=f"Extra{number}", guardians=[world.anna])
+        GuardianFactory(child=kid)
+        PlacementFactory(child=kid, group=world.a.babies, weekdays=(2,))
+        PlacementFactory(child=kid, group=world.a.toddlers, start_date=TODAY + dt.timedelta(days=30), weekdays=(0,))
 
 
 def query_count(client, url) -> int:

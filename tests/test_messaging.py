@@ -770,7 +770,7 @@ def test_the_messages_api_is_in_the_openapi(client, world):
 def test_the_demo_conversations(client, db):
     from django.core.management import call_command
 
-    from portal.organisations.demo import DEMO_PASSWORD
+    from portal.demo import DEMO_PASSWORD
 
     call_command("load_demo")
     ouder = User.objects.get(email="ouder@demo.test")

@@ -658,7 +658,7 @@ def test_the_news_endpoints_are_in_the_openapi(client):
 def test_the_demo_has_news_a_newsletter_and_a_scheduled_item(db, client):
     from django.core.management import call_command
 
-    from portal.organisations.demo import DEMO_PASSWORD
+    from portal.demo import DEMO_PASSWORD
 
     call_command("load_demo")
     items = NewsItem.objects.all()

@@ -1,4 +1,4 @@
-"""Absences, swaps, extra days and credits (DOMAIN.md), at the edges of every rule."""
+"""Absences, swaps, extra days and credits at the edges of every rule (docs/domain.md, same section)."""
 
 import datetime as dt
 
@@ -12,8 +12,8 @@ from portal.core import clock
 from portal.organisations.models import ClosingDay, RosterPattern
 from portal.planning import selectors, services
 from portal.planning.models import Absence, Credit, PlanningRequest
-from tests.conftest import TODAY, child, login
-from tests.factories import place
+from tests.conftest import TODAY, login
+from tests.factories import PlacementFactory
 
 MONDAY = dt.date(2026, 11, 30)
 TUESDAY = dt.date(2026, 12, 1)
@@ -234,11 +234,13 @@ class TestExtraDaysAndCredits:
 
     def test_a_credit_of_daycare_does_not_pay_for_bso(self, world):
         earn_credits(world, 1)
-        kid = child(world.a.org, "Sam", dt.date(2019, 1, 1))
-        place(kid, world.a.bso, dt.date(2026, 1, 1), weekdays=(0,), parts=("afternoon",))
-        from portal.children.models import Guardian
-
-        Guardian.objects.create(user=world.anna, child=kid)
+        kid = PlacementFactory(
+            group=world.a.bso,
+            weekdays=(0,),
+            parts=("afternoon",),
+            child__birth_date=dt.date(2019, 1, 1),
+            child__guardians=[world.anna],
+        ).child
         from portal.access.roles import forget_roles
 
         forget_roles(world.anna)
@@ -271,11 +273,14 @@ class TestThePlannersDecision:
         # Wednesday: Bo and Lin (babies). Two more babies ask for an extra Wednesday.
         requests = []
         for name in ("Ada", "Bob"):
-            kid = child(world.a.org, name, dt.date(2026, 5, 1))
-            place(kid, world.a.babies, dt.date(2026, 9, 1), weekdays=(0,))
-            from portal.children.models import Guardian
-
-            Guardian.objects.create(user=world.anna, child=kid)
+            kid = PlacementFactory(
+                group=world.a.babies,
+                start_date=dt.date(2026, 9, 1),
+                weekdays=(0,),
+                child__first_name=name,
+                child__birth_date=dt.date(2026, 5, 1),
+                child__guardians=[world.anna],
+            ).child
             from portal.access.roles import forget_roles
 
             forget_roles(world.anna)
@@ -418,9 +423,7 @@ class TestPages:
             return len(queries)
 
         small = count()
-        for number in range(20):
-            kid = child(world.a.org, f"Extra{number}", dt.date(2025, 1, 1))
-            place(kid, world.a.toddlers, dt.date(2026, 1, 1), weekdays=(2,))
+        PlacementFactory.create_batch(20, group=world.a.toddlers, weekdays=(2,))
         login(client, world.paula)
         assert count() == small
 

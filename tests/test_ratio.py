@@ -1,4 +1,4 @@
-"""The staff/child ratio (BKR.md): every official example, the rules at their edges, and
+"""The staff/child ratio (docs/ratio.md): every official example, the rules at their edges, and
 invariants over every composition of up to 17 children."""
 
 import io

@@ -1,4 +1,4 @@
-"""Absences, swaps, extra days and credits (DOMAIN.md: "Absence, swaps, extra days and credits")."""
+"""Absences, swaps, extra days and credits (docs/domain.md, "Absences, swaps, extra days and credits")."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -259,10 +260,32 @@ def decide(request, request_id: int):
     try:
         services.request_decide(planner=request.user, request=planning_request, approve=approve, note=note)
     except services.DecisionError as error:
-        messages.error(request, str(error))
+        problem, outcome = str(error), ""
     else:
-        messages.success(request, _("Approved.") if approve else _("Rejected."))
+        problem, outcome = "", _("Approved.") if approve else _("Rejected.")
+    if request.htmx:
+        return _decided_card(request, planning_request.pk, outcome=outcome, error=problem)
+    if problem:
+        messages.error(request, problem)
+    else:
+        messages.success(request, outcome)
     return redirect("planning:queue")
+
+
+def _decided_card(request, request_id: int, *, outcome: str, error: str) -> HttpResponse:
+    """The answer to htmx: only this request's card. Still open (it no longer fits), it comes
+    back with a fresh verdict and the reason; decided, with what happened. When the queue is
+    now empty, the page says so and loses its "approve all" form, as after a reload."""
+    row = _queue(request.user).filter(pk=request_id).first()
+    if row is not None:
+        verdict = selectors.verdicts_for([row])[row.pk]
+        response = render(request, "planning/_request.html", {"r": row, "v": verdict, "error": error})
+    else:
+        row = PlanningRequest.objects.select_related("child").get(pk=request_id)
+        context = {"r": row, "outcome": outcome, "error": error, "queue_empty": not _queue(request.user).exists()}
+        response = render(request, "planning/_request_decided.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required

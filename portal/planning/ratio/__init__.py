@@ -1,6 +1,6 @@
 """The staff/child ratio (beroepskracht-kindratio, BKR) as pure functions: no database, no clock.
 
-See docs/../shared BKR.md; `daycare_required` and `out_of_school_required` are the entry points.
+The rules and the table: docs/ratio.md; `daycare_required` and `out_of_school_required` are the entry points.
 """
 
 from portal.planning.ratio.rules import (

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from portal.core.scoping import across_organisations
-from portal.organisations.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+from portal.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):

@@ -1,19 +1,19 @@
-"""The demo organisation that `make run` loads: two locations, six groups, sixty children.
+"""The demo organisation: two locations, six groups, sixty children, their guardians and
+placements, the staff and a weekly roster.
 
 Dates are relative to the day it is loaded, so the demo always has a baby, a child that
-starts in four weeks, and today's attendance lists. Loading twice changes nothing.
+starts in four weeks, and today's attendance lists.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-
-from django.db import transaction
+from dataclasses import dataclass
 
 from portal.accounts.models import User
 from portal.children.models import Child, EmergencyContact, Guardian, PickupPerson, Placement, ScheduledDayPart
-from portal.core import clock
+from portal.demo.logins import DEMO_PASSWORD
 from portal.organisations.models import (
     Group,
     GroupStaff,
@@ -25,15 +25,6 @@ from portal.organisations.models import (
 )
 
 DEMO_SLUG = "demo"
-DEMO_PASSWORD = "demo-wachtwoord"
-DEMO_LOGINS = [
-    ("ouder@demo.test", "guardian of Noor (baby, Rupsjes) and Daan (BSO De Boomhut)"),
-    ("ouder2@demo.test", "guardian of Sem (Rupsjes)"),
-    ("nieuw@demo.test", "guardian of Lotte, who starts on Vlinders in four weeks"),
-    ("medewerker@demo.test", "group staff of Rupsjes and Vlinders"),
-    ("planner@demo.test", "planner of location De Speeltuin"),
-    ("beheer@demo.test", "organisation admin (sets up two-step login at first login)"),
-]
 
 FIRST_NAMES = [
     "Emma",
@@ -140,16 +131,30 @@ def months_ago(today: dt.date, months: int, day: int) -> dt.date:
     return dt.date(year, month + 1, min(day, 28))
 
 
+@dataclass
+class DemoOrganisation:
+    """What the other demo modules build on: the organisation and its named people."""
+
+    organisation: Organisation
+    locations: dict[str, Location]
+    groups: dict[str, Group]
+    staff: User
+    planner: User
+    admin: User
+    ouder: User
+    ouder2: User
+    noor: Child
+    daan: Child
+    sem: Child
+    lotte: Child
+
+
 def demo_exists() -> bool:
     return Organisation.objects.filter(slug=DEMO_SLUG).exists()
 
 
-@transaction.atomic
-def load_demo() -> bool:
-    """Create the demo organisation; False if it was there already."""
-    if demo_exists():
-        return False
-    today = clock.today()
+def load_demo_organisation(today: dt.date) -> DemoOrganisation:
+    """Create the demo organisation, its people, children and roster (call inside a transaction)."""
     rng = random.Random(2026)
     organisation = Organisation.objects.create(name="Kinderopvang Klavertje", slug=DEMO_SLUG)
     locations = {
@@ -278,59 +283,17 @@ def load_demo() -> bool:
         for weekday in range(5)
         for part in ("morning", "afternoon")
     )
-    _demo_planning(today, locations, ouder, ouder2, noor, sem, organisation)
-    from portal.media.demo import load_demo_media
-
-    Child.objects.filter(pk__in=[noor.pk, sem.pk, lotte.pk]).update(photo_consent=True)
-    featured = list(Child.objects.filter(pk__in=[noor.pk, sem.pk]))
-    load_demo_media([groups["Rupsjes"][0], groups["Vlinders"][0]], staff, featured)
-    from portal.diary.demo import load_demo_diary
-
-    rupsjes = groups["Rupsjes"][0]
-    babies = [c for c in Child.objects.filter(placements__group=rupsjes).distinct() if c.age_on(today) == 0]
-    load_demo_diary(rupsjes, babies, staff, today)
-    from portal.messaging.demo import load_demo_messages
-    from portal.news.demo import load_demo_news
-
-    plain_groups = {name: group for name, (group, _ages) in groups.items()}
-    load_demo_messages(groups=plain_groups, staff=staff, ouder=ouder, ouder2=ouder2, noor=noor, daan=daan, sem=sem)
-    load_demo_news(organisation=organisation, locations=locations, groups=plain_groups, admin=admin, planner=planner)
-    from portal.notifications.demo import load_demo_notifications
-
-    load_demo_notifications(parent=ouder, children=[noor, daan])
-    return True
-
-
-def _next_weekday(day: dt.date, weekdays: set[int], after: int) -> dt.date:
-    day = day + dt.timedelta(days=after)
-    while day.weekday() not in weekdays:
-        day += dt.timedelta(days=1)
-    return day
-
-
-def _demo_planning(today, locations, ouder, ouder2, noor, sem, organisation) -> None:
-    """Closing days, an absence with a credit and two requests waiting for the planner, so the
-    calendar, the credits and the planner's queue show something after `make run`."""
-    from portal.core.audit import audit_record
-    from portal.organisations.models import ClosingDay
-    from portal.planning import services
-
-    christmas = dt.date(today.year if today <= dt.date(today.year, 12, 25) else today.year + 1, 12, 25)
-    study_day = _next_weekday(today, {2}, 21)  # a Wednesday three weeks ahead
-    for location in locations.values():
-        ClosingDay.objects.get_or_create(location=location, date=christmas, defaults={"name": "Eerste Kerstdag"})
-        ClosingDay.objects.get_or_create(location=location, date=study_day, defaults={"name": "Studiedag"})
-    closed = {christmas, study_day}
-
-    def planned(weekdays, after):
-        day = _next_weekday(today, weekdays, after)
-        while day in closed:
-            day = _next_weekday(day, weekdays, 1)
-        return day
-
-    services.absence_report(user=ouder, child=noor, day=planned({0, 1, 3}, 2), reason="holiday")
-    services.absence_report(
-        user=ouder2, child=sem, day=planned({1, 2, 3, 4}, 3), reason="other", swap_day=planned({0}, 3)
+    return DemoOrganisation(
+        organisation=organisation,
+        locations=locations,
+        groups={name: group for name, (group, _ages) in groups.items()},
+        staff=staff,
+        planner=planner,
+        admin=admin,
+        ouder=ouder,
+        ouder2=ouder2,
+        noor=noor,
+        daan=daan,
+        sem=sem,
+        lotte=lotte,
     )
-    services.extra_day_request(user=ouder, child=noor, day=planned({4}, 2), day_parts=["morning"], pay_with_credit=True)
-    audit_record(organisation=organisation, actor=None, action="demo.loaded", summary="Demo organisation loaded")

@@ -1,0 +1,11 @@
+"""The demo's logins, printed by `manage.py load_demo` (and so by `make run`)."""
+
+DEMO_PASSWORD = "demo-wachtwoord"
+DEMO_LOGINS = [
+    ("ouder@demo.test", "guardian of Noor (baby, Rupsjes) and Daan (BSO De Boomhut)"),
+    ("ouder2@demo.test", "guardian of Sem (Rupsjes)"),
+    ("nieuw@demo.test", "guardian of Lotte, who starts on Vlinders in four weeks"),
+    ("medewerker@demo.test", "group staff of Rupsjes and Vlinders"),
+    ("planner@demo.test", "planner of location De Speeltuin"),
+    ("beheer@demo.test", "organisation admin (sets up two-step login at first login)"),
+]
