@@ -135,5 +135,5 @@ def news_create(request, payload: NewsIn):
 @router.delete("/news/{item_id}", response={204: None}, url_name="news_delete")
 def news_delete(request, item_id: int):
     item = policy.news_item_for_publisher(request.user, item_id)
-    services.item_delete(item=item)
+    services.item_delete(item=item, user=request.user)
     return Status(204, None)
