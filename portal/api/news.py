@@ -124,5 +124,5 @@ def news_create(request, payload: NewsIn):
 @router.delete("/news/{item_id}", response={204: None}, url_name="news_delete")
 def news_delete(request, item_id: int):
     item = news_access.news_item_for_publisher(request.user, item_id)
-    services.item_delete(item=item)
+    services.item_delete(item=item, user=request.user)
     return Status(204, None)

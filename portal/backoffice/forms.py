@@ -235,3 +235,64 @@ class RosterExceptionForm(forms.Form):
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(label=_("CSV file"), help_text=_("At most 5 MB; see the column description below."))
+
+
+class HistoryFilterForm(forms.Form):
+    """The history page's filters: a child, who did it (or the system), and an action or all
+    actions of a kind (`planning.*`). Only this organisation's children and people are offered."""
+
+    SYSTEM = "system"
+
+    child = forms.ModelChoiceField(
+        label=_("Child"), queryset=Child.objects.none(), required=False, empty_label=_("all children")
+    )
+    actor = forms.ChoiceField(label=_("Done by"), required=False)
+    action = forms.ChoiceField(label=_("What"), required=False)
+
+    def __init__(self, organisation: Organisation, *args, **kwargs):
+        from portal.core.audit import ACTION_LABELS, NAMESPACE_LABELS, action_label, namespace_of
+        from portal.core.models import AuditEntry
+
+        super().__init__(*args, **kwargs)
+        entries = AuditEntry.objects.filter(organisation=organisation)
+        self.fields["child"].queryset = Child.objects.filter(organisation=organisation).order_by(
+            "first_name", "last_name"
+        )
+        people = (
+            entries.filter(actor__isnull=False)
+            .values_list("actor_id", "actor__full_name", "actor__email")
+            .distinct()
+            .order_by("actor__full_name", "actor__email")
+        )
+        self.fields["actor"].choices = [
+            ("", _("everyone")),
+            *[(str(pk), name or email) for pk, name, email in people],
+            (self.SYSTEM, _("the portal itself (daily jobs, background work)")),
+        ]
+        used = set(entries.values_list("action", flat=True).distinct())
+        actions: dict[str, list[tuple[str, str]]] = {}
+        for action in sorted(used | set(ACTION_LABELS), key=lambda a: (namespace_of(a), str(action_label(a)))):
+            actions.setdefault(namespace_of(action), []).append((action, action_label(action)))
+        choices: list = [("", _("all changes"))]
+        for namespace, items in sorted(actions.items(), key=lambda kv: str(NAMESPACE_LABELS.get(kv[0], kv[0]))):
+            title = str(NAMESPACE_LABELS.get(namespace, namespace))
+            everything = format_lazy("{}: {}", title, _("everything"))
+            choices.append((title, [(f"{namespace}.*", everything), *items]))
+        self.fields["action"].choices = choices
+
+    def filter(self, entries):
+        """The entries that match the valid filters."""
+        data = self.cleaned_data
+        if data.get("child") is not None:
+            entries = entries.filter(child=data["child"])
+        actor = data.get("actor")
+        if actor == self.SYSTEM:
+            entries = entries.filter(actor__isnull=True)
+        elif actor:
+            entries = entries.filter(actor_id=int(actor))
+        action = data.get("action")
+        if action and action.endswith(".*"):
+            entries = entries.filter(action__startswith=action[:-1])
+        elif action:
+            entries = entries.filter(action=action)
+        return entries

@@ -497,21 +497,31 @@ def closing_day_remove(request, organisation, closing_day_id: int):
 
 @admin_view
 def history(request, organisation):
-    entries = AuditEntry.objects.filter(organisation=organisation).select_related("actor")
-    kind = request.GET.get("kind", "")
-    if kind:
-        entries = entries.filter(object_type=kind)
+    """The organisation's history, newest first, filtered by child, by who did it and by action
+    (one, or all of a kind such as `planning.*`)."""
+    from django.utils.http import urlencode
+
+    from portal.core.audit import action_label
+
+    form = forms.HistoryFilterForm(organisation, request.GET)
+    entries = AuditEntry.objects.filter(organisation=organisation).select_related("actor", "child")
+    # A filter that is not valid (a child or person not of this organisation) shows nothing.
+    entries = form.filter(entries) if form.is_valid() else entries.none()
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    kinds = (
-        AuditEntry.objects.filter(organisation=organisation)
-        .values_list("object_type", flat=True)
-        .distinct()
-        .order_by("object_type")
-    )
+    for entry in page:
+        entry.label = action_label(entry.action)
+    kept = {k: v for k, v in request.GET.items() if k in form.fields and v}
     return render(
         request,
         "backoffice/history.html",
-        {"organisation": organisation, "page": page, "kind": kind, "kinds": [k for k in kinds if k]},
+        {
+            "organisation": organisation,
+            "page": page,
+            "form": form,
+            "filtered": bool(kept),
+            "query": urlencode(kept) + "&" if kept else "",
+        },
+        status=200 if form.is_valid() else 400,
     )
 
 

@@ -140,7 +140,7 @@ def consent_change(*, child: Child, actor, consent: bool, source: str = "backoff
     if not consent:
         from portal.media.services import consent_withdrawn
 
-        hidden = consent_withdrawn(child)
+        hidden = consent_withdrawn(child, actor=actor)
     audit_record(
         organisation=child.organisation,
         actor=actor,

@@ -21,6 +21,11 @@ class AuditEntry(models.Model):
     action = models.CharField(max_length=80)
     object_type = models.CharField(max_length=40)
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # The child the change is about (when there is one), so the history filters by child.
+    # SET_NULL: the line stays when the child's data is removed; its summary says what happened.
+    child = models.ForeignKey(
+        "children.Child", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     summary = models.CharField(max_length=300)
     changes = models.JSONField(default=dict, blank=True)
 
@@ -28,7 +33,11 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["organisation", "-at"])]
+        indexes = [
+            models.Index(fields=["organisation", "-at"]),
+            models.Index(fields=["organisation", "child", "-at"], name="core_audit_org_child_at"),
+            models.Index(fields=["organisation", "actor", "-at"], name="core_audit_org_actor_at"),
+        ]
         verbose_name = _("history entry")
         verbose_name_plural = _("history")
 

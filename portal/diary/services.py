@@ -8,10 +8,12 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal.children.models import Child
 from portal.core import clock
+from portal.core.audit import log_action
 from portal.core.tasks import enqueue_after_commit
 from portal.diary.models import DiaryEntry, DiaryExport, DiaryReply
 
@@ -62,8 +64,10 @@ def entry_save(
         raise ValidationError(_("Write something, or fill in a care note."))
     if day > clock.today():
         raise ValidationError(_("The diary is about days that have come; choose today or earlier."))
+    is_new = entry is None
     entry = entry or DiaryEntry(child=child, author=author, by_guardian=by_guardian)
     was_published = entry.state == DiaryEntry.State.PUBLISHED
+    old_state, old_date = (None, None) if is_new else (entry.state, entry.date)
     placement = next((p for p in child.placements.select_related("group") if p.is_active_on(day)), None)
     entry.group = placement.group if placement else None
     entry.date, entry.text = day, text.strip()
@@ -72,6 +76,7 @@ def entry_save(
         entry.state = DiaryEntry.State.PUBLISHED
         entry.published_at = entry.published_at or clock.now()
     entry.save()
+    _log_entry(entry, actor=author, is_new=is_new, was_published=was_published, old_state=old_state, old_date=old_date)
     if entry.state == DiaryEntry.State.PUBLISHED and not was_published and not by_guardian:
         from portal.diary.tasks import notify_entry
 
@@ -79,16 +84,60 @@ def entry_save(
     return entry
 
 
+def _log_entry(entry: DiaryEntry, *, actor, is_new: bool, was_published: bool, old_state, old_date) -> None:
+    """The history says which page changed how; never its text or care notes."""
+    words = {"child": entry.child.first_name, "day": date_format(entry.date, "j F Y")}
+    if entry.state == DiaryEntry.State.PUBLISHED and not was_published:
+        action, summary = "diary.entry.published", _("Diary page of %(child)s for %(day)s published")
+    elif is_new:
+        action, summary = "diary.entry.created", _("Diary page of %(child)s for %(day)s saved as a draft")
+    else:
+        action, summary = "diary.entry.changed", _("Diary page of %(child)s for %(day)s changed")
+    changes = {}
+    if old_state != entry.state:
+        changes["state"] = [old_state, entry.state]
+    if old_date != entry.date:
+        changes["date"] = [old_date, entry.date]
+    log_action(
+        action,
+        actor=actor,
+        organisation=entry.child.organisation_id,
+        target=entry,
+        changes=changes,
+        summary=summary % words,
+    )
+
+
+@transaction.atomic
 def reply_add(*, author, entry: DiaryEntry, text: str) -> DiaryReply:
     if not text.strip():
         raise ValidationError(_("Write a reply first."))
-    return DiaryReply.objects.create(entry=entry, author=author, text=text.strip()[:5000])
+    reply = DiaryReply.objects.create(entry=entry, author=author, text=text.strip()[:5000])
+    log_action(
+        "diary.reply.added",
+        actor=author,
+        organisation=entry.child.organisation_id,
+        target=reply,
+        child=entry.child_id,
+        summary=_("Reply on the diary page of %(child)s for %(day)s")
+        % {"child": entry.child.first_name, "day": date_format(entry.date, "j F Y")},
+    )
+    return reply
 
 
+@transaction.atomic
 def export_request(*, user, child: Child, first_day: dt.date | None, last_day: dt.date | None) -> DiaryExport:
     if first_day and last_day and first_day > last_day:
         raise ValidationError(_("The first day comes after the last day."))
     export = DiaryExport.objects.create(child=child, requested_by=user, first_day=first_day, last_day=last_day)
+    log_action(
+        "diary.export.requested",
+        actor=user,
+        organisation=child.organisation_id,
+        target=export,
+        changes={"first_day": [None, first_day], "last_day": [None, last_day]},
+        summary=_("Diary of %(child)s asked for as a PDF") % {"child": child.first_name},
+    )
     from portal.diary.tasks import make_pdf
 
     enqueue_after_commit(make_pdf, export.pk)

@@ -8,11 +8,13 @@ import logging
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from portal.children.models import Child
 from portal.children.selectors import children_of_group
 from portal.core import clock
+from portal.core.audit import log_action
 from portal.core.tasks import enqueue_after_commit
 from portal.media import processing
 from portal.media.models import MediaItem, MediaTag, Rendition
@@ -36,6 +38,33 @@ def _checked_children(group: Group, child_ids) -> list[Child]:
             _("No photo consent for %(names)s: they cannot be tagged.") % {"names": ", ".join(refused)}
         )
     return children
+
+
+def _name(item: MediaItem) -> str:
+    """'Photo 12': how the history names an item (never its caption: that is the staff's words)."""
+    return f"{capfirst(item.get_kind_display())} {item.pk}"
+
+
+def _log_per_child(action: str, item: MediaItem, *, actor, children, summary, alone: str | None = None) -> None:
+    """One line per child on the item (so the history of a child shows every photo they were on);
+    `alone`, when given, is the line for an item without children."""
+    for child in children:
+        log_action(
+            action,
+            actor=actor,
+            organisation=item.organisation_id,
+            target=item,
+            child=child,
+            summary=summary % {"item": _name(item), "child": child.first_name, "group": item.group.name},
+        )
+    if not children and alone is not None:
+        log_action(
+            action,
+            actor=actor,
+            organisation=item.organisation_id,
+            target=item,
+            summary=alone % {"item": _name(item), "group": item.group.name},
+        )
 
 
 def media_receive(*, user, group: Group, upload, upload_key: str, caption: str, child_ids) -> tuple[MediaItem, bool]:
@@ -71,6 +100,14 @@ def media_receive(*, user, group: Group, upload, upload_key: str, caption: str, 
             )
             item.incoming.save("incoming", upload, save=True)
             MediaTag.objects.bulk_create(MediaTag(media=item, child=c) for c in children)
+            _log_per_child(
+                "media.item.uploaded",
+                item,
+                actor=user,
+                children=children,
+                summary=_("%(item)s posted on %(group)s; %(child)s is on it"),
+                alone=_("%(item)s posted on %(group)s"),
+            )
     except IntegrityError:
         return MediaItem.objects.get(uploaded_by=user, upload_key=upload_key), False
     from portal.media.tasks import process_media
@@ -130,11 +167,30 @@ def media_process(media_id: int) -> MediaItem:
 def media_set_tags(*, user, item: MediaItem, child_ids) -> None:
     """Tag exactly these children. Untagging takes the photo out of that family's feed at once."""
     children = _checked_children(item.group, child_ids) if child_ids else []
+    removed = [t.child for t in MediaTag.objects.filter(media=item).exclude(child__in=children).select_related("child")]
     MediaTag.objects.filter(media=item).exclude(child__in=children).delete()
     if item.hidden_for_consent:  # the staff looked at it again and chose who is on it
         MediaItem.objects.filter(pk=item.pk).update(hidden_for_consent=False)
+        log_action(
+            "media.item.shown",
+            actor=user,
+            organisation=item.organisation_id,
+            target=item,
+            changes={"hidden_for_consent": [True, False]},
+            summary=_("%(item)s shown to families again after the tags were checked") % {"item": _name(item)},
+        )
     existing = set(MediaTag.objects.filter(media=item).values_list("child_id", flat=True))
     MediaTag.objects.bulk_create(MediaTag(media=item, child=c) for c in children if c.pk not in existing)
+    _log_per_child(
+        "media.item.untagged", item, actor=user, children=removed, summary=_("%(child)s no longer tagged on %(item)s")
+    )
+    _log_per_child(
+        "media.item.tagged",
+        item,
+        actor=user,
+        children=[c for c in children if c.pk not in existing],
+        summary=_("%(child)s tagged on %(item)s"),
+    )
     if item.state == MediaItem.State.READY and any(c.pk not in existing for c in children):
         from portal.media.tasks import notify_tagged
 
@@ -143,6 +199,15 @@ def media_set_tags(*, user, item: MediaItem, child_ids) -> None:
 
 @transaction.atomic
 def media_delete(*, user, item: MediaItem) -> None:
+    children = [t.child for t in item.tags.select_related("child")]
+    _log_per_child(
+        "media.item.deleted",
+        item,
+        actor=user,
+        children=children,
+        summary=_("%(item)s of %(group)s deleted; %(child)s was on it"),
+        alone=_("%(item)s of %(group)s deleted"),
+    )
     for rendition in item.renditions.all():
         rendition.file.delete(save=False)
     if item.incoming:
@@ -150,10 +215,22 @@ def media_delete(*, user, item: MediaItem) -> None:
     item.delete()
 
 
-def consent_withdrawn(child: Child) -> int:
+def consent_withdrawn(child: Child, *, actor=None) -> int:
     """A child's photo consent was withdrawn: their tags go. The photos they were on are hidden
-    from every family (see `visible_media`) until the staff remove or retag them."""
+    from every family (see `visible_media`) until the staff remove or retag them. Call it in the
+    transaction of the consent change; `actor` is who changed it."""
     media_ids = list(MediaTag.objects.filter(child=child).values_list("media_id", flat=True))
     MediaItem.objects.filter(pk__in=media_ids).update(hidden_for_consent=True)
     MediaTag.objects.filter(child=child).delete()
+    for item in MediaItem.objects.filter(pk__in=media_ids).select_related("group").order_by("pk"):
+        log_action(
+            "media.item.consent_hidden",
+            actor=actor,
+            organisation=item.organisation_id,
+            target=item,
+            child=child,
+            changes={"hidden_for_consent": [False, True], "tagged": [child.first_name, None]},
+            summary=_("%(item)s hidden from families: no photo consent for %(child)s any more")
+            % {"item": _name(item), "child": child.first_name},
+        )
     return len(media_ids)

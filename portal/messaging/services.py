@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from portal.access import messaging as messaging_access
 from portal.core import clock
+from portal.core.audit import log_action
 from portal.core.tasks import enqueue_after_commit
 from portal.media.attachments import PreparedFile, prepare_all
 from portal.messaging.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, Attachment, Message, ReadMark, Thread
@@ -121,6 +122,24 @@ def _existing(author, key: str, *, thread=None, child=None, group=None) -> Messa
     return message
 
 
+def _log(action: str, thread: Thread, *, actor, target=None, summary: str, changes=None) -> None:
+    """A history line about a conversation: who, which child and group; never the subject or
+    the text (they are the people's words), only how many files came with it."""
+    log_action(
+        action,
+        actor=actor,
+        organisation=thread.organisation_id,
+        target=target or thread,
+        child=thread.child_id,
+        changes=changes,
+        summary=summary,
+    )
+
+
+def _who(thread: Thread) -> dict[str, str]:
+    return {"child": thread.child.first_name, "group": thread.group.name}
+
+
 def _mark_read(user, thread_id: int, upto: int) -> None:
     now = clock.now()
     updated = ReadMark.objects.filter(thread_id=thread_id, user=user).update(
@@ -159,6 +178,13 @@ def thread_start(*, author, child, group, subject: str, body: str, files=(), key
             )
             _store(message, prepared, None)
             _mark_read(author, thread.pk, message.pk)
+            _log(
+                "messaging.thread.started",
+                thread,
+                actor=author,
+                changes={"attachments": [None, len(prepared)]},
+                summary=_("Conversation about %(child)s with %(group)s started") % _who(thread),
+            )
             if by_staff:
                 _notify_after_commit([message.pk])
     except IntegrityError:
@@ -190,6 +216,14 @@ def message_add(*, author, thread: Thread, body: str, files=(), key: str = "", b
             for field, value in changes.items():
                 setattr(thread, field, value)
             _mark_read(author, thread.pk, message.pk)
+            _log(
+                "messaging.message.sent",
+                thread,
+                actor=author,
+                target=message,
+                changes={"attachments": [None, len(prepared)]},
+                summary=_("Message in the conversation about %(child)s with %(group)s") % _who(thread),
+            )
             if by_staff:
                 _notify_after_commit([message.pk])
     except IntegrityError:
@@ -258,6 +292,14 @@ def broadcast(*, author, group, subject: str, body: str, files=(), key: str = ""
                 )
                 stored = _store(message, prepared, stored)
                 _mark_read(author, thread.pk, message.pk)
+                _log(
+                    "messaging.thread.started",
+                    thread,
+                    actor=author,
+                    changes={"attachments": [None, len(prepared)], "to_all_families": [None, True]},
+                    summary=_("Conversation about %(child)s with %(group)s started (to all families of the group)")
+                    % {"child": children[0].first_name, "group": group.name},
+                )
                 message_ids.append(message.pk)
                 threads.append(thread)
             _notify_after_commit(message_ids)
@@ -280,10 +322,17 @@ def thread_mark_read(*, user, thread: Thread) -> None:
     mark_read_for_url(user, reverse("messaging:thread", args=[thread.pk]))
 
 
+@transaction.atomic
 def thread_set_handled(*, user, thread: Thread, handled: bool) -> Thread:
+    was_handled = thread.handled_at is not None
     if handled:
         thread.handled_at, thread.handled_by = clock.now(), user
     else:
         thread.handled_at, thread.handled_by = None, None
     thread.save(update_fields=["handled_at", "handled_by"])
+    if handled:
+        action, summary = "messaging.thread.handled", _("Conversation about %(child)s with %(group)s marked handled")
+    else:
+        action, summary = "messaging.thread.reopened", _("Conversation about %(child)s with %(group)s reopened")
+    _log(action, thread, actor=user, changes={"handled": [was_handled, handled]}, summary=summary % _who(thread))
     return thread

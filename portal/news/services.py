@@ -24,6 +24,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from portal.core import clock
+from portal.core.audit import log_action
 from portal.core.tasks import enqueue_after_commit
 from portal.media.attachments import PreparedFile, prepare_all
 from portal.news import selectors
@@ -100,6 +101,22 @@ def _remove_files(files) -> None:
             logger.warning("could not remove %s", f.name)
 
 
+def _audience_label(item: NewsItem) -> str:
+    return NewsAudience(item.organisation, item.location, item.group).label
+
+
+def _log(action: str, item: NewsItem, *, actor, summary: str, changes=None) -> None:
+    """A history line about a news item: its title and audience, never its text."""
+    log_action(
+        action,
+        actor=actor,
+        organisation=item.organisation_id,
+        target=item,
+        changes=changes,
+        summary=summary % {"title": item.title},
+    )
+
+
 def _after_save(item: NewsItem) -> None:
     """Queue the telling of the families: now, or at the item's time."""
     if item.notified_at is not None:
@@ -153,6 +170,18 @@ def item_create(
                 form_key=form_key,
             )
             store_attachments(item, prepared, stored)
+            _log(
+                "news.item.created",
+                item,
+                actor=user,
+                changes={
+                    "kind": [None, item.kind],
+                    "audience": [None, _audience_label(item)],
+                    "publish_at": [None, item.publish_at],
+                    "attachments": [None, len(prepared)],
+                },
+                summary=_("News item “%(title)s” created"),
+            )
             _after_save(item)
     except IntegrityError:
         _remove_files(stored)
@@ -169,6 +198,7 @@ def item_create(
 def item_update(
     *,
     item: NewsItem,
+    user,
     audience: NewsAudience,
     kind: str,
     title: str,
@@ -192,6 +222,13 @@ def item_update(
         with transaction.atomic():
             locked = NewsItem.objects.select_for_update().get(pk=item.pk)
             item.notified_at = locked.notified_at
+            before = {
+                "kind": item.kind,
+                "title": item.title,
+                "audience": _audience_label(item),
+                "publish_at": item.publish_at,
+                "body": item.body,
+            }
             item.organisation, item.location, item.group = audience.organisation, audience.location, audience.group
             item.kind, item.title, item.body = kind, title.strip(), body.strip()
             if not was_published:
@@ -202,6 +239,19 @@ def item_update(
             old_files = [f for a in removed for f in (a.file, a.thumbnail) if f]
             NewsAttachment.objects.filter(pk__in=[a.pk for a in removed]).delete()
             store_attachments(item, prepared, stored)
+            after = {
+                "kind": item.kind,
+                "title": item.title,
+                "audience": _audience_label(item),
+                "publish_at": item.publish_at,
+                "body": item.body,
+            }
+            changes = {name: [before[name], after[name]] for name in before if before[name] != after[name]}
+            if "body" in changes:
+                changes["body"] = ["…", "…"]  # that the text changed, not what it says
+            if removed or prepared:
+                changes["attachments"] = [keeping + len(removed), keeping + len(prepared)]
+            _log("news.item.changed", item, actor=user, changes=changes, summary=_("News item “%(title)s” changed"))
             if not was_published:
                 _after_save(item)
             transaction.on_commit(lambda: _remove_files(old_files))
@@ -211,10 +261,17 @@ def item_update(
     return item
 
 
-def item_delete(*, item: NewsItem) -> None:
+def item_delete(*, item: NewsItem, user) -> None:
     """Remove the item and its files (the files after the commit)."""
     files = [f for a in item.attachments.all() for f in (a.file, a.thumbnail) if f]
     with transaction.atomic():
+        _log(
+            "news.item.deleted",
+            item,
+            actor=user,
+            changes={"audience": [_audience_label(item), None], "attachments": [len(files), None]},
+            summary=_("News item “%(title)s” deleted"),
+        )
         item.delete()
         transaction.on_commit(lambda: _remove_files(files))
 
@@ -242,6 +299,13 @@ def item_notify(item_id: int, now: dt.datetime | None = None) -> int | None:
         if claimed != 1:
             return None
         item = NewsItem.objects.select_related("organisation", "location", "group").get(pk=item_id)
+        _log(
+            "news.item.published",
+            item,
+            actor=None,
+            changes={"notified_at": [None, now]},
+            summary=_("News item “%(title)s” published and announced"),
+        )
         url = reverse("news:detail", args=[item.pk])
         text = summary(item.body)
 

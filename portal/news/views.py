@@ -100,7 +100,7 @@ def _save(request, form, *, item=None):
     if item is None:
         return services.item_create(user=request.user, form_key=request.POST.get("form_key", ""), **common)
     remove = [x for x in request.POST.getlist("remove") if x.isdigit()]
-    return services.item_update(item=item, remove_ids=remove, **common)
+    return services.item_update(item=item, user=request.user, remove_ids=remove, **common)
 
 
 @login_required
@@ -158,7 +158,7 @@ def delete(request, item_id: int):
     """GET asks to confirm; POST removes the item and its files."""
     item = news_access.news_item_for_publisher(request.user, item_id)
     if request.method == "POST":
-        services.item_delete(item=item)
+        services.item_delete(item=item, user=request.user)
         messages.success(request, _("Removed: %(title)s") % {"title": item.title})
         return redirect("news:manage")
     return render(request, "news/delete.html", {"item": item, "files": item.attachments.count()})

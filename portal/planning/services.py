@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from portal.access import planning as planning_access
 from portal.children.models import Child, Placement
 from portal.core import clock
+from portal.core.audit import log_action
 from portal.core.tasks import enqueue_after_commit
 from portal.organisations.models import ClosingDay, Location, Organisation
 from portal.planning import selectors
@@ -75,6 +76,37 @@ def _event(credit: Credit, kind: str, reason: str) -> None:
     CreditEvent.objects.create(credit=credit, kind=kind, reason=reason)
 
 
+def _day(day: dt.date) -> str:
+    return date_format(day, "j F Y")
+
+
+def _kind_label(request: PlanningRequest) -> str:
+    return _("Swap") if request.kind == PlanningRequest.Kind.SWAP else _("Extra day")
+
+
+def _log_request(action: str, request: PlanningRequest, *, actor, old_state: str, summary: str) -> None:
+    """One history line for a request whose state changed (no notes: they are the people's words)."""
+    log_action(
+        action,
+        actor=actor,
+        organisation=request.child.organisation_id,
+        target=request,
+        changes={"state": [old_state, request.state]},
+        summary=summary,
+    )
+
+
+def _log_credit(action: str, credit: Credit, *, actor, old_state: str, summary: str) -> None:
+    log_action(
+        action,
+        actor=actor,
+        organisation=credit.child.organisation_id,
+        target=credit,
+        changes={"state": [old_state, credit.state]},
+        summary=summary,
+    )
+
+
 def _earn_credit(absence: Absence) -> Credit | None:
     if not absence.in_time or hasattr(absence, "credit"):
         return None
@@ -91,6 +123,15 @@ def _earn_credit(absence: Absence) -> Credit | None:
         credit,
         CreditEvent.Kind.EARNED,
         _("Absence on %(day)s reported in time") % {"day": date_format(absence.date, "j F Y")},
+    )
+    log_action(
+        "planning.credit.earned",
+        actor=None,
+        organisation=organisation,
+        target=credit,
+        changes={"expires_on": [None, expires]},
+        summary=_("%(child)s earned a credit for the absence on %(day)s, valid until %(until)s")
+        % {"child": absence.child.first_name, "day": _day(absence.date), "until": _day(expires)},
     )
     return credit
 
@@ -160,6 +201,14 @@ def absence_report(
         )
     swap = None
     credit = None
+    log_action(
+        "planning.absence.reported",
+        actor=user,
+        organisation=organisation,
+        target=absence,
+        changes={"date": [None, day], "reason": [None, reason], "in_time": [None, absence.in_time]},
+        summary=_("Absence of %(child)s on %(day)s reported") % {"child": child.first_name, "day": _day(day)},
+    )
     if swap_day is not None:
         swap = PlanningRequest.objects.create(
             child=child,
@@ -170,6 +219,15 @@ def absence_report(
             day_parts=parts,
             absence=absence,
             requested_by=user,
+        )
+        log_action(
+            "planning.swap.requested",
+            actor=user,
+            organisation=organisation,
+            target=swap,
+            changes={"absent": [None, day], "date": [None, swap_day], "day_parts": [None, parts]},
+            summary=_("Swap asked for %(child)s: %(absent)s for %(day)s")
+            % {"child": child.first_name, "absent": _day(day), "day": _day(swap_day)},
         )
     else:
         credit = _earn_credit(absence)
@@ -215,6 +273,18 @@ def extra_day_request(
         _event(
             credit, CreditEvent.Kind.RESERVED, _("Extra day on %(day)s requested") % {"day": date_format(day, "j F Y")}
         )
+    log_action(
+        "planning.extra_day.requested",
+        actor=user,
+        organisation=child.organisation_id,
+        target=request,
+        changes={
+            "date": [None, day],
+            "day_parts": [None, request.day_parts],
+            "pay_with_credit": [None, pay_with_credit],
+        },
+        summary=_("Extra day asked for %(child)s on %(day)s") % {"child": child.first_name, "day": _day(day)},
+    )
     return request, True
 
 
@@ -247,6 +317,14 @@ def request_withdraw(*, user, request: PlanningRequest) -> PlanningRequest:
     request.save(update_fields=["state", "decided_at"])
     _return_credits(request, _("Request withdrawn"))
     _close_swap(request)
+    _log_request(
+        "planning.request.withdrawn",
+        request,
+        actor=user,
+        old_state=PlanningRequest.State.PENDING,
+        summary=_("%(kind)s for %(child)s on %(day)s withdrawn")
+        % {"kind": _kind_label(request), "child": request.child.first_name, "day": _day(request.date)},
+    )
     return request
 
 
@@ -294,6 +372,19 @@ def request_decide(*, planner, request: PlanningRequest, approve: bool, note: st
     else:
         _return_credits(request, _("Request rejected"))
         _close_swap(request)
+    words = {"kind": _kind_label(request), "child": request.child.first_name, "day": _day(request.date)}
+    _log_request(
+        "planning.request.approved" if approve else "planning.request.rejected",
+        request,
+        actor=planner,
+        old_state=PlanningRequest.State.PENDING,
+        summary=(
+            _("%(kind)s for %(child)s on %(day)s approved")
+            if approve
+            else _("%(kind)s for %(child)s on %(day)s rejected")
+        )
+        % words,
+    )
     from portal.planning.tasks import notify_decision
 
     enqueue_after_commit(notify_decision, request.pk)
@@ -319,13 +410,25 @@ def requests_approve_all_that_fit(*, planner, requests) -> tuple[int, int]:
 def credits_expire(day: dt.date) -> str:
     """Credits whose last valid day was before `day` expire."""
     count = 0
-    for credit in Credit.objects.select_for_update().filter(state=Credit.State.AVAILABLE, expires_on__lt=day):
+    for credit in (
+        Credit.objects.select_for_update(of=("self",))
+        .select_related("child")
+        .filter(state=Credit.State.AVAILABLE, expires_on__lt=day)
+    ):
         credit.state = Credit.State.EXPIRED
         credit.save(update_fields=["state"])
         _event(
             credit,
             CreditEvent.Kind.EXPIRED,
             _("Valid until %(day)s") % {"day": date_format(credit.expires_on, "j F Y")},
+        )
+        _log_credit(
+            "planning.credit.expired",
+            credit,
+            actor=None,
+            old_state=Credit.State.AVAILABLE,
+            summary=_("A credit of %(child)s expired (valid until %(day)s)")
+            % {"child": credit.child.first_name, "day": _day(credit.expires_on)},
         )
         count += 1
     return f"{count} credits expired"
@@ -335,26 +438,59 @@ def credits_expire(day: dt.date) -> str:
 def credits_void_after_placement(day: dt.date) -> str:
     """Credits are void when their placement has ended (its last day was before `day`)."""
     count = 0
-    for credit in Credit.objects.select_for_update().filter(
-        state__in=[Credit.State.AVAILABLE, Credit.State.RESERVED], placement__end_date__lt=day
+    for credit in (
+        Credit.objects.select_for_update(of=("self",))
+        .select_related("child")
+        .filter(state__in=[Credit.State.AVAILABLE, Credit.State.RESERVED], placement__end_date__lt=day)
     ):
+        old_state = credit.state
         if credit.request_id is not None:
-            PlanningRequest.objects.filter(pk=credit.request_id, state=PlanningRequest.State.PENDING).update(
-                state=PlanningRequest.State.WITHDRAWN, decision_note=_("The placement ended"), decided_at=clock.now()
+            _withdraw_after_placement(
+                PlanningRequest.objects.select_for_update(of=("self",))
+                .select_related("child")
+                .filter(pk=credit.request_id, state=PlanningRequest.State.PENDING),
+                actor=None,
             )
         credit.state = Credit.State.VOID
         credit.request = None
         credit.save(update_fields=["state", "request"])
         _event(credit, CreditEvent.Kind.VOIDED, _("The placement ended"))
+        _log_credit(
+            "planning.credit.voided",
+            credit,
+            actor=None,
+            old_state=old_state,
+            summary=_("A credit of %(child)s is void: the placement ended") % {"child": credit.child.first_name},
+        )
         count += 1
-    for request in PlanningRequest.objects.select_for_update().filter(
-        state=PlanningRequest.State.PENDING, placement__end_date__lt=day
-    ):
+    _withdraw_after_placement(
+        PlanningRequest.objects.select_for_update(of=("self",))
+        .select_related("child")
+        .filter(state=PlanningRequest.State.PENDING, placement__end_date__lt=day),
+        actor=None,
+    )
+    return f"{count} credits voided"
+
+
+def _withdraw_after_placement(requests, *, actor) -> int:
+    """Withdraw these requests because their placement ended; returns how many."""
+    count = 0
+    for request in requests:
+        old_state = request.state
         request.state = PlanningRequest.State.WITHDRAWN
         request.decision_note = _("The placement ended")
         request.decided_at = clock.now()
         request.save(update_fields=["state", "decision_note", "decided_at"])
-    return f"{count} credits voided"
+        _log_request(
+            "planning.request.withdrawn",
+            request,
+            actor=actor,
+            old_state=old_state,
+            summary=_("%(kind)s for %(child)s on %(day)s withdrawn: the placement ended")
+            % {"kind": _kind_label(request), "child": request.child.first_name, "day": _day(request.date)},
+        )
+        count += 1
+    return count
 
 
 def placement_moved(*, old: Placement, new: Placement) -> None:
@@ -374,13 +510,12 @@ def placement_moved(*, old: Placement, new: Placement) -> None:
 def placement_ended(*, placement: Placement, actor) -> int:
     """Requests for days after the last day of care are withdrawn (their credits given back)."""
     count = 0
-    for request in PlanningRequest.objects.select_for_update().filter(
-        placement=placement, date__gt=placement.end_date, state__in=OPEN_STATES
+    for request in (
+        PlanningRequest.objects.select_for_update(of=("self",))
+        .select_related("child")
+        .filter(placement=placement, date__gt=placement.end_date, state__in=OPEN_STATES)
     ):
-        request.state = PlanningRequest.State.WITHDRAWN
-        request.decision_note = _("The placement ended")
-        request.decided_at = clock.now()
-        request.save(update_fields=["state", "decision_note", "decided_at"])
+        _withdraw_after_placement([request], actor=actor)
         _return_credits(request, _("The placement ended"))
         count += 1
     return count
