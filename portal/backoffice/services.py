@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from portal.accounts import identity
 from portal.accounts.models import User
 from portal.children.models import Child, Guardian, Placement, ScheduledDayPart
 from portal.core import clock
@@ -38,13 +39,11 @@ class GuardianData:
 
 
 def user_for_email(email: str, full_name: str = "") -> tuple[User, bool]:
-    """The user with this e-mail address, made (without a password) when there is none yet."""
+    """The user with this e-mail address, made (without a password) when there is none yet.
+    An existing person is not changed: the name entered goes to the organisation's profile."""
     email = User.objects.normalize_email(email)
     user = User.objects.filter(email__iexact=email).first()
     if user is not None:
-        if full_name and not user.full_name:
-            user.full_name = full_name
-            user.save(update_fields=["full_name"])
         return user, False
     return User.objects.create_user(email, None, full_name=full_name), True
 
@@ -54,8 +53,10 @@ def invite_due_guardians_of(child: Child) -> None:
     instead of at the next daily run."""
     from portal.accounts.services import guardians_due_for_invitation, invitation_resend
 
-    for user in guardians_due_for_invitation(clock.today()).filter(guardianships__child=child):
-        invitation_resend(user=user, resent_by=None)
+    for user in guardians_due_for_invitation(clock.today(), organisation=child.organisation).filter(
+        guardianships__child=child
+    ):
+        invitation_resend(user=user, resent_by=None, organisation=child.organisation)
 
 
 def _set_schedule(placement: Placement, schedule: Schedule) -> None:
@@ -108,6 +109,7 @@ def child_create(
     for data in guardians:
         user, _created = user_for_email(data.email, data.full_name)
         Guardian.objects.create(user=user, child=child, relation=data.relation)
+        identity.guardian_added(organisation=organisation, user=user, child=child, full_name=data.full_name)
     placement = Placement(child=child, group=group, start_date=start_date, end_date=end_date)
     placement.full_clean()
     placement.save()
@@ -155,6 +157,7 @@ def guardian_add(*, child: Child, actor, data: GuardianData) -> Guardian:
     if Guardian.objects.filter(child=child, user=user).exists():
         raise ValidationError(_("%(email)s is already a guardian of this child.") % {"email": user.email})
     guardian = Guardian.objects.create(child=child, user=user, relation=data.relation)
+    identity.guardian_added(organisation=child.organisation, user=user, child=child, full_name=data.full_name)
     audit_record(
         organisation=child.organisation,
         actor=actor,
@@ -334,34 +337,21 @@ def staff_role_add(
     group: Group | None = None,
     location: Location | None = None,
 ):
-    """Give someone a role; a new user gets an invitation to set a password straight away."""
-    from portal.accounts.services import invitation_resend
-
-    user, created = user_for_email(email, full_name)
+    """Offer someone a role: it starts when they accept it (`identity.role_invite`)."""
+    user, _created = user_for_email(email, full_name)
     if role == "group_staff":
         _check_group(organisation, group)
-        row, made = GroupStaff.objects.get_or_create(user=user, group=group)
-        where = group.name
-    elif role == "planner":
-        if location.organisation_id != organisation.pk:
-            raise ValidationError(_("The location belongs to another organisation."))
-        row, made = LocationPlanner.objects.get_or_create(user=user, location=location)
-        where = location.name
-    else:
-        row, made = OrganisationAdmin.objects.get_or_create(user=user, organisation=organisation)
-        where = organisation.name
-    if made:
-        audit_record(
-            organisation=organisation,
-            actor=actor,
-            action="role.added",
-            target=user,
-            summary=_("%(email)s is now %(role)s of %(where)s")
-            % {"email": user.email, "role": ROLE_NAMES[role], "where": where},
-        )
-    if created:
-        transaction.on_commit(lambda: invitation_resend(user=user, resent_by=actor))
-    return row
+    elif role == "planner" and location.organisation_id != organisation.pk:
+        raise ValidationError(_("The location belongs to another organisation."))
+    return identity.role_invite(
+        organisation=organisation,
+        actor=actor,
+        user=user,
+        full_name=full_name,
+        role=role,
+        group=group,
+        location=location,
+    )
 
 
 @transaction.atomic
