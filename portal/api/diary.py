@@ -12,9 +12,10 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from portal.access import policy
+from portal.accounts import identity
 from portal.api.auth import TokenAuth
 from portal.diary import services
-from portal.diary.models import DiaryEntry, DiaryExport
+from portal.diary.models import DiaryEntry, DiaryExport, DiaryReply
 
 router = Router(tags=["diary"], auth=TokenAuth())
 
@@ -94,7 +95,7 @@ def _entry_out(entry: DiaryEntry) -> EntryOut:
         date=entry.date,
         state=entry.state,
         by_guardian=entry.by_guardian,
-        author=entry.author.get_short_name() if entry.author else "",
+        author=identity.author_short_name(entry, entry.child.organisation_id),
         text=entry.text,
         sleeps=entry.sleeps,
         feeds=entry.feeds,
@@ -102,7 +103,9 @@ def _entry_out(entry: DiaryEntry) -> EntryOut:
         mood=entry.mood,
         photo_url=photo,
         replies=[
-            ReplyOut(author=r.author.get_short_name() if r.author else "", text=r.text, created_at=r.created_at)
+            ReplyOut(
+                author=identity.author_short_name(r, entry.child.organisation_id), text=r.text, created_at=r.created_at
+            )
             for r in entry.replies.all()
         ],
     )
@@ -112,7 +115,9 @@ def _entry_out(entry: DiaryEntry) -> EntryOut:
 def entries(request, child_id: int, before: dt.date | None = None):
     """Newest first, 30 a page; `before` gives the page before that day."""
     child = policy.diary_child_for_user(request.user, child_id)
-    rows = child.diary_entries.select_related("author", "media").prefetch_related("replies__author")
+    rows = identity.with_author_names(
+        child.diary_entries.select_related("author", "media"), child.organisation_id, replies_model=DiaryReply
+    )
     if not policy.is_diary_staff(request.user, child):
         rows = rows.filter(state=DiaryEntry.State.PUBLISHED)
     if before:

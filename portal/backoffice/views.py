@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal.access import policy
+from portal.accounts import identity
 from portal.backoffice import forms, services
 from portal.children.models import Child, Guardian, Placement, ScheduledDayPart
 from portal.core import clock
@@ -180,12 +181,12 @@ def _child_page(request, organisation, child, **forms_in_use):
             }
             for p in placements
         ],
-        "guardians": child.guardians.select_related("user"),
+        "guardians": identity.with_profile(child.guardians.select_related("user"), organisation),
         "edit_form": forms_in_use.get("edit") or forms.ChildEditForm(instance=child),
         "guardian_form": forms_in_use.get("guardian") or forms.GuardianAddForm(),
-        "history": AuditEntry.objects.filter(
-            organisation=organisation, object_type="child", object_id=child.pk
-        ).select_related("actor")[:20],
+        "history": AuditEntry.objects.filter(organisation=organisation, object_type="child", object_id=child.pk)
+        .select_related("actor")
+        .annotate(actor_name=identity.name_of("actor", organisation))[:20],
         "today": clock.today(),
     }
     status = 400 if forms_in_use else 200
@@ -384,18 +385,29 @@ def staff(request, organisation):
             group=data.get("group"),
             location=data.get("location"),
         )
-        messages.success(request, _("%(email)s has the role now.") % {"email": data["email"]})
+        messages.success(
+            request, _("%(email)s is invited: the role starts when they accept it.") % {"email": data["email"]}
+        )
         return redirect("backoffice:staff", organisation_id=organisation.pk)
     context = {
         "organisation": organisation,
         "form": form,
-        "group_staff": GroupStaff.objects.filter(group__location__organisation=organisation)
-        .select_related("user", "group__location")
-        .order_by("group__location__name", "group__name", "user__email"),
-        "planners": LocationPlanner.objects.filter(location__organisation=organisation)
-        .select_related("user", "location")
-        .order_by("location__name", "user__email"),
-        "admins": OrganisationAdmin.objects.filter(organisation=organisation).select_related("user"),
+        "group_staff": identity.with_profile(
+            GroupStaff.objects.filter(group__location__organisation=organisation)
+            .select_related("user", "group__location")
+            .order_by("group__location__name", "group__name", "user__email"),
+            organisation,
+        ),
+        "planners": identity.with_profile(
+            LocationPlanner.objects.filter(location__organisation=organisation)
+            .select_related("user", "location")
+            .order_by("location__name", "user__email"),
+            organisation,
+        ),
+        "admins": identity.with_profile(
+            OrganisationAdmin.objects.filter(organisation=organisation).select_related("user"), organisation
+        ),
+        "invitations": identity.open_role_invitations_of(organisation),
     }
     return render(request, "backoffice/staff.html", context, status=400 if form.errors else 200)
 
@@ -418,6 +430,17 @@ def staff_remove(request, organisation, role: str, role_id: int):
     else:
         services.staff_role_remove(organisation=organisation, actor=request.user, row=row)
         messages.success(request, _("The role is removed."))
+    return redirect("backoffice:staff", organisation_id=organisation.pk)
+
+
+@admin_view
+@require_POST
+def staff_invitation_withdraw(request, organisation, invitation_id: int):
+    from portal.accounts.models import RoleInvitation
+
+    invitation = policy.in_organisation(RoleInvitation.objects.select_related("user"), organisation, invitation_id)
+    identity.role_invitation_withdraw(organisation=organisation, actor=request.user, invitation=invitation)
+    messages.success(request, _("The invitation is withdrawn."))
     return redirect("backoffice:staff", organisation_id=organisation.pk)
 
 
@@ -477,7 +500,11 @@ def closing_day_remove(request, organisation, closing_day_id: int):
 
 @admin_view
 def history(request, organisation):
-    entries = AuditEntry.objects.filter(organisation=organisation).select_related("actor")
+    entries = (
+        AuditEntry.objects.filter(organisation=organisation)
+        .select_related("actor")
+        .annotate(actor_name=identity.name_of("actor", organisation))
+    )
     kind = request.GET.get("kind", "")
     if kind:
         entries = entries.filter(object_type=kind)

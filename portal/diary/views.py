@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.access import policy
+from portal.accounts import identity
 from portal.core import clock
 from portal.diary import services
-from portal.diary.models import DiaryEntry, DiaryExport, DiaryTemplate
+from portal.diary.models import DiaryEntry, DiaryExport, DiaryReply, DiaryTemplate
 from portal.media.views import serve_rendition
 from portal.notifications.services import mark_read_for_url
 from portal.planning.selectors import attendance
@@ -73,7 +74,9 @@ def child_diary(request, child_id: int):
     child = policy.diary_child_for_user(request.user, child_id)
     mark_read_for_url(request.user, request.path)
     staff = policy.is_diary_staff(request.user, child)
-    entries = child.diary_entries.select_related("author", "media").prefetch_related("replies__author")
+    entries = identity.with_author_names(
+        child.diary_entries.select_related("author", "media"), child.organisation_id, replies_model=DiaryReply
+    )
     if not staff:
         entries = entries.filter(state=DiaryEntry.State.PUBLISHED)
     page = Paginator(entries.order_by("-date", "-id"), 20).get_page(request.GET.get("page"))
