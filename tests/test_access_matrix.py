@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.accounts.models import ApiToken, UserSession
+from portal.accounts.models import ApiToken, RoleInvitation, UserSession
 from portal.accounts.services import api_token_create
 from portal.backoffice.models import ImportBatch
 from portal.children.models import Guardian
@@ -89,6 +89,18 @@ ROUTES = [
         default=404,
         expect={"bert": 302},
     ),
+    # Roles offered to a person: their own page; Bert's invitation is Bert's alone.
+    Route("accounts:roles"),
+    *[
+        Route(
+            f"accounts:{name}",
+            lambda w: {"invitation_id": w.role_invitation.pk},
+            method="post",
+            default=404,
+            expect={"bert": 302},
+        )
+        for name in ("role_accept", "role_decline")
+    ],
     Route("home:home"),
     Route("home:child", lambda w: {"child_id": w.bo.pk}, expect={"bert": 404, "otto": 404, "oscar": 404}),
     Route(
@@ -143,6 +155,7 @@ ROUTES = [
             ("placement_move", lambda w: {"placement_id": w.bo_placement.pk}, 400),
             ("placement_schedule", lambda w: {"placement_id": w.bo_placement.pk}, 302),
             ("staff_remove", lambda w: {"role": "group_staff", "role_id": w.sanne_role.pk}, 302),
+            ("staff_invitation_withdraw", lambda w: {"invitation_id": w.role_invitation.pk}, 302),
             ("closing_day_remove", lambda w: {"closing_day_id": w.closing_day.pk}, 302),
         ]
     ],
@@ -730,6 +743,9 @@ def matrix_world(world):
     world.adam_unverified = world.adam
     world.anna_of_bo = Guardian.objects.get(user=world.anna, child=world.bo)
     world.sanne_role = GroupStaff.objects.get(user=world.sanne)
+    world.role_invitation = RoleInvitation.objects.create(
+        organisation=world.a.org, user=world.bert, role="planner", location=world.a.centrum
+    )
     world.closing_day = ClosingDay.objects.create(location=world.a.centrum, date=dt.date(2026, 12, 25), name="Kerst")
     world.roster_exception = RosterException.objects.create(
         group=world.a.babies, date=dt.date(2026, 12, 1), day_part="morning", professionals=2

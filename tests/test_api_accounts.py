@@ -59,9 +59,17 @@ def test_a_bad_token_is_401(client, world):
 def test_admins_need_totp_for_the_app_too(client, world):
     assert token_for(client, "adam@example.test").status_code == 401
     device = TOTPDevice.objects.get(user=world.adam)
-    assert token_for(client, "adam@example.test", otp=code_for(device)).status_code == 200
+    with_code = token_for(client, "adam@example.test", otp=code_for(device))
+    assert with_code.status_code == 200
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {with_code.json()['token']}"}
+    assert client.get("/api/v1/me", **auth).json()["roles"] == ["organisation_admin"]
+    # Without two-step login the app still logs in, but the admin role is not in use there.
     TOTPDevice.objects.filter(user=world.adam).delete()
-    assert token_for(client, "adam@example.test").status_code == 403
+    without = token_for(client, "adam@example.test")
+    assert without.status_code == 200
+    me = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {without.json()['token']}").json()
+    assert me["roles"] == [] and me["children"] == []
+    assert client.get("/api/v1/me", **auth).json()["roles"] == []
 
 
 def test_a_generated_password_must_be_changed_in_the_portal_first(client, world):

@@ -41,6 +41,7 @@ CALLER = "part of a change whose service records it (named in the reason)"
 
 # Public write functions of portal/*/services.py that need no history line of their own.
 NOT_RECORDED = {
+    "portal.organisations.services.staff_role_add": "recorded by portal.accounts.identity.role_invite (role.invited)",
     "portal.accounts.services.invitations_send_due": WORKER + ": the invitations the daily job owes (sent_at)",
     "portal.accounts.services.invitation_resend": CALLER + ": invitation.sent (home.views.guardian_invite)",
     "portal.accounts.services.invitation_issue_token": WORKER + ": the invitation mail task",

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from portal.accounts.models import Invitation, User
+from portal.accounts.models import Invitation, RoleInvitation, User
 from portal.accounts.services import invitations_send_due
 from portal.children.models import Child, Guardian, Placement
 from portal.core.models import AuditEntry
@@ -302,8 +302,17 @@ class TestStaff:
                 },
             )
         assert response.status_code == 302
-        assert GroupStaff.objects.filter(user__email="nieuwe@example.test", group=world.a.toddlers).exists()
         assert [m.to for m in mail.outbox] == [["nieuwe@example.test"]]
+        # The role waits for the person: they choose a password with the link, then accept it.
+        assert not GroupStaff.objects.filter(user__email="nieuwe@example.test").exists()
+        [line] = [line for line in mail.outbox[0].body.splitlines() if "/accounts/invitation/" in line]
+        admin.logout()
+        password = {"new_password1": "een-Lang-wachtw00rd", "new_password2": "een-Lang-wachtw00rd"}
+        answer = admin.post(line.strip().removeprefix("http://testserver"), password)
+        assert answer["Location"] == reverse("accounts:roles")
+        [invitation] = RoleInvitation.objects.filter(user__email="nieuwe@example.test")
+        admin.post(reverse("accounts:role_accept", args=[invitation.pk]))
+        assert GroupStaff.objects.filter(user__email="nieuwe@example.test", group=world.a.toddlers).exists()
 
     def test_a_planner_needs_a_location(self, admin, world):
         response = admin.post(url("staff", world), {"email": "p@example.test", "full_name": "P", "role": "planner"})

@@ -6,4 +6,6 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self):
-        from portal.accounts import signals  # noqa: F401
+        from portal.accounts import signals
+
+        signals.connect_profile_signals()

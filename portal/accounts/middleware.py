@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from portal.access import accounts as security
+from portal.access.accounts import user_has_totp
 from portal.accounts.models import UserSession
 from portal.core import clock
 
@@ -68,35 +70,39 @@ GATE_FREE_PREFIXES = (
 )
 
 
-def user_has_totp(user) -> bool:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-
-
 class AccountGateMiddleware:
-    """Before anything else a logged-in user must: pass the second factor if they have one,
-    choose a new password if theirs was generated, and (organisation admins) set up TOTP."""
+    """Before anything else a logged-in user must: pass the second factor if they have one, and
+    choose a new password if theirs was generated. Then the roles whose security demand is not
+    met are left out of this request (`portal.access.accounts`): an organisation admin without
+    two-step login keeps their other pages, and that organisation's admin pages ask for it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not request.path.startswith(GATE_FREE_PREFIXES):
-            target = self.gate_for(request, user)
-            if target and request.path != target:
-                return redirect(target)
+        if user is not None and user.is_authenticated:
+            if not request.path.startswith(GATE_FREE_PREFIXES):
+                target = self.gate_for(request, user)
+                if target and request.path != target:
+                    return redirect(target)
+            security.apply_security_demands(user)
         return self.get_response(request)
 
-    def gate_for(self, request, user) -> str | None:
-        from portal.access.roles import roles_of
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        organisation_id = security.admin_page_organisation_id(request.resolver_match, view_kwargs)
+        if organisation_id is None:
+            return None
+        target = security.admin_page_gate(user, organisation_id)
+        return redirect(target) if target else None
 
+    def gate_for(self, request, user) -> str | None:
         has_totp = user_has_totp(user)
         if has_totp and not user.is_verified():
             return reverse("accounts:otp_verify")
         if user.must_change_password:
             return reverse("accounts:password_change")
-        if not has_totp and roles_of(user).is_organisation_admin:
-            return reverse("accounts:otp_setup")
         return None

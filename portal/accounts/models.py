@@ -227,3 +227,87 @@ def describe_user_agent(user_agent: str) -> str:
     if browser and system:
         return f"{browser} · {system}"
     return browser or system or ua[:60]
+
+
+class OrganisationProfile(models.Model):
+    """How one organisation knows a person: the name and phone number it entered itself, and
+    where its own relation with the person stands.
+
+    One login (a `User`) may be shared by several organisations: a parent with daycare at one
+    and out-of-school care at another keeps one account. Each organisation sees only its own
+    profile of that person, never another organisation's name or whether the address had an
+    account before. `User.full_name` is the person's own name, the one they see themselves."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="profiles", verbose_name=_("organisation")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organisation_profiles", verbose_name=_("user")
+    )
+    full_name = models.CharField(_("name"), max_length=200, blank=True)
+    phone = models.CharField(_("phone number"), max_length=40, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+    invited_at = models.DateTimeField(
+        _("invited"), null=True, blank=True, help_text=_("When this organisation's invitation or notice was sent.")
+    )
+    joined_at = models.DateTimeField(
+        _("logged in"), null=True, blank=True, help_text=_("The first login after this organisation added the person.")
+    )
+
+    class Meta:
+        verbose_name = _("organisation profile")
+        verbose_name_plural = _("organisation profiles")
+        constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="one_profile_per_organisation")]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} at {self.organisation_id}"
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.user.email
+
+
+class RoleInvitation(models.Model):
+    """A staff role (group staff, planner, organisation admin) offered to a person. The role is
+    not active until the person accepts it, logged in, on the confirmation page: an
+    organisation cannot give someone's login new powers, or new security demands, on its own."""
+
+    class Role(models.TextChoices):
+        GROUP_STAFF = "group_staff", _("group staff")
+        PLANNER = "planner", _("planner")
+        ADMIN = "admin", _("organisation admin")
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="role_invitations"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_invitations")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    group = models.ForeignKey("organisations.Group", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey(
+        "organisations.Location", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        # One open invitation per person and role: `identity.role_invite` checks it with the
+        # person's row locked (a unique constraint cannot, as group and location may be empty).
+
+    def __str__(self) -> str:
+        return f"{self.role} for {self.user_id} at {self.organisation_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.declined_at is None and self.withdrawn_at is None
+
+    @property
+    def where(self) -> str:
+        if self.group is not None:
+            return f"{self.group.location.name} · {self.group.name}"
+        return (self.location or self.organisation).name

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -20,41 +21,74 @@ from portal.core.tasks import enqueue_after_commit
 # ---------------------------------------------------------------- invitations
 
 
-def guardians_due_for_invitation(day: dt.date):
-    """Guardians without an account yet, never invited, of a child whose placement starts
-    within the organisation's lead time from `day` (or has started and not ended).
+def _due_pairs(day: dt.date, organisation=None) -> list[tuple[int, int]]:
+    """(organisation id, user id) of guardians without an account yet whom the organisation
+    has not invited yet, of a child whose placement starts within the organisation's lead time
+    from `day` (or has started and not ended). Each organisation invites on its own: an
+    invitation sent for another organisation is none of its business.
 
     One query per organisation: each has its own lead time."""
+    from portal.accounts.models import OrganisationProfile
     from portal.children.models import Placement
     from portal.organisations.models import Organisation
 
-    user_ids: set[int] = set()
-    for organisation_id, lead_days in Organisation.objects.values_list("id", "invitation_lead_days"):
+    organisations = Organisation.objects.all()
+    if organisation is not None:
+        organisations = organisations.filter(pk=organisation.pk)
+    pairs: list[tuple[int, int]] = []
+    for organisation_id, lead_days in organisations.values_list("id", "invitation_lead_days"):
         due_placements = Placement.objects.filter(
             child__organisation_id=organisation_id, start_date__lte=day + dt.timedelta(days=lead_days)
         ).current_or_upcoming(day)
-        user_ids.update(
+        invited_here = OrganisationProfile.objects.filter(
+            user=OuterRef("pk"), organisation_id=organisation_id, invited_at__isnull=False
+        )
+        user_ids = (
             User.objects.filter(is_active=True, guardianships__child__placements__in=due_placements)
             .filter(password__startswith="!")  # an unusable password: no account yet
-            .exclude(invitations__isnull=False)
+            .exclude(Exists(invited_here))
             .values_list("id", flat=True)
+            .distinct()
         )
-    return User.objects.filter(id__in=user_ids)
+        pairs.extend((organisation_id, user_id) for user_id in user_ids)
+    return pairs
+
+
+def guardians_due_for_invitation(day: dt.date, organisation=None):
+    """Guardians without an account yet whom an organisation (or this one) should invite now."""
+    return User.objects.filter(id__in={user_id for _org, user_id in _due_pairs(day, organisation)})
 
 
 def invitations_send_due(day: dt.date) -> str:
-    """The daily job: invite every guardian who is due, once; retry mails that failed."""
+    """The daily job: invite every guardian who is due, once per organisation; retry mails
+    that failed. A guardian due at two organisations on the same day gets one mail."""
+    from portal.accounts.identity import profiles_mark_invited
     from portal.accounts.tasks import deliver_invitation
 
     created = 0
-    for user in guardians_due_for_invitation(day):
-        try:
-            with transaction.atomic():
-                invitation = Invitation.objects.create(user=user)
-        except IntegrityError:
-            continue  # another run invited this guardian a moment ago
-        enqueue_after_commit(deliver_invitation, invitation.pk)
-        created += 1
+    invited: set[int] = set()
+    for organisation_id, user_id in _due_pairs(day):
+        if user_id not in invited:
+            user = User.objects.get(pk=user_id)
+            try:
+                with transaction.atomic():
+                    invitation = Invitation.objects.create(user=user)
+            except IntegrityError:
+                # An open link exists. Made a moment ago (by another run): that one goes out.
+                # Older (another organisation's): a fresh one, naming every organisation.
+                just_made = Invitation.objects.filter(
+                    user=user,
+                    used_at__isnull=True,
+                    revoked_at__isnull=True,
+                    created_at__gte=clock.now() - dt.timedelta(hours=1),
+                ).exists()
+                if not just_made:
+                    invitation_resend(user=user, resent_by=None)
+            else:
+                enqueue_after_commit(deliver_invitation, invitation.pk)
+            invited.add(user_id)
+            created += 1
+        profiles_mark_invited(organisation=organisation_id, user=user_id)
     # Invitations whose mail did not go out (the SMTP server was down, say) are tried again.
     unsent = Invitation.objects.filter(
         sent_at__isnull=True,
@@ -69,8 +103,10 @@ def invitations_send_due(day: dt.date) -> str:
     return f"{created} invitations queued, {retried} retried"
 
 
-def invitation_resend(*, user: User, resent_by: User | None) -> Invitation:
-    """Send a new link; earlier links stop working."""
+def invitation_resend(*, user: User, resent_by: User | None, organisation=None) -> Invitation:
+    """Send a new link; earlier links stop working. With `organisation`, that organisation's
+    profile of the person records that it invited them."""
+    from portal.accounts.identity import profiles_mark_invited
     from portal.accounts.tasks import deliver_invitation
 
     with transaction.atomic():
@@ -80,6 +116,8 @@ def invitation_resend(*, user: User, resent_by: User | None) -> Invitation:
         )
         invitation = Invitation.objects.create(user=user, resent_by=resent_by)
         enqueue_after_commit(deliver_invitation, invitation.pk)
+        if organisation is not None:
+            profiles_mark_invited(organisation=organisation, user=user)
     return invitation
 
 

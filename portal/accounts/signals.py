@@ -2,6 +2,7 @@ import ipaddress
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from portal.accounts.models import UserSession
@@ -45,6 +46,9 @@ def remember_session(sender, request, user, **kwargs):
             "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
         },
     )
+    from portal.accounts.identity import profiles_mark_joined
+
+    profiles_mark_joined(user)
     # A language chosen on the login page carries over to the account.
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     if chosen in dict(settings.LANGUAGES) and chosen != user.language:
@@ -56,3 +60,27 @@ def remember_session(sender, request, user, **kwargs):
 def forget_session(sender, request, user, **kwargs):
     if request is not None and getattr(request, "session", None) is not None and request.session.session_key:
         UserSession.objects.filter(session_key=request.session.session_key).delete()
+
+
+def _profile_for_relation(sender, instance, created, raw=False, **kwargs):
+    """Every guardian and staff relation has the organisation's profile of the person, also
+    when it was made without a service (the CSV import, demo data, tests)."""
+    if not created or raw:
+        return
+    from portal.accounts.identity import profile_ensure
+
+    organisation_id = {
+        "guardian": lambda: instance.child.organisation_id,
+        "groupstaff": lambda: instance.group.location.organisation_id,
+        "locationplanner": lambda: instance.location.organisation_id,
+        "organisationadmin": lambda: instance.organisation_id,
+    }[sender._meta.model_name]()
+    profile_ensure(organisation_id=organisation_id, user=instance.user)
+
+
+def connect_profile_signals() -> None:
+    from portal.children.models import Guardian
+    from portal.organisations.models import GroupStaff, LocationPlanner, OrganisationAdmin
+
+    for model in (Guardian, GroupStaff, LocationPlanner, OrganisationAdmin):
+        post_save.connect(_profile_for_relation, sender=model, dispatch_uid=f"profile_for_{model._meta.model_name}")

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.access.roles import roles_of
-from portal.accounts import services
+from portal.access import accounts as access_accounts
+from portal.accounts import identity, services
 from portal.accounts.forms import ChangePasswordForm, LoginForm, SetPasswordForm, TokenForm
 from portal.accounts.models import ApiToken, User
 from portal.accounts.signals import client_ip
@@ -95,8 +95,53 @@ def invitation(request, token: str):
         user = services.invitation_accept(invitation=invitation, password=form.cleaned_data["new_password1"])
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your password is set and you are logged in."))
+        if identity.open_role_invitations(user).exists():
+            return redirect("accounts:roles")  # a role waits to be accepted
         return redirect("home:home")
     return render(request, "accounts/invitation.html", {"form": form, "invited": invitation.user})
+
+
+# ---------------------------------------------------------------- roles offered to the person
+
+
+@login_required
+def roles(request):
+    """The roles organisations offer the person, to accept or decline. A role starts only here."""
+    invitations = list(identity.open_role_invitations(request.user))
+    inviters = {}
+    for invitation in invitations:
+        inviters[invitation.pk] = identity.names_in(invitation.organisation, [invitation.invited_by_id]).get(
+            invitation.invited_by_id, ""
+        )
+    rows = [{"invitation": i, "invited_by": inviters[i.pk], "is_admin": i.role == "admin"} for i in invitations]
+    return render(request, "accounts/roles.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def role_answer(request, invitation_id: int, answer: str):
+    from django.core.exceptions import ValidationError
+
+    from portal.accounts.models import RoleInvitation
+
+    if not RoleInvitation.objects.filter(pk=invitation_id, user=request.user).exists():
+        raise Http404  # someone else's invitation: it does not exist for this person
+    try:
+        if answer == "accept":
+            invitation = identity.role_accept(user=request.user, invitation_id=invitation_id)
+        else:
+            invitation = identity.role_decline(user=request.user, invitation_id=invitation_id)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("accounts:roles")
+    names = {"role": invitation.get_role_display(), "organisation": invitation.organisation.name}
+    if answer == "accept":
+        messages.success(request, _("You are now %(role)s at %(organisation)s.") % names)
+    else:
+        messages.info(request, _("You declined the role of %(role)s at %(organisation)s.") % names)
+    if identity.open_role_invitations(request.user).exists():
+        return redirect("accounts:roles")
+    return redirect("home:home")
 
 
 # ---------------------------------------------------------------- second factor
@@ -132,7 +177,7 @@ def otp_setup(request):
             "form": form,
             "qr": _qr_data_uri(device.config_url),
             "secret_parts": [secret[i : i + 4] for i in range(0, len(secret), 4)],
-            "required": roles_of(user).is_organisation_admin,
+            "required": access_accounts.two_factor_required_somewhere(user),
         },
     )
 
@@ -164,7 +209,7 @@ def otp_verify(request):
 @login_required
 @require_POST
 def otp_disable(request):
-    if roles_of(request.user).is_organisation_admin:
+    if access_accounts.two_factor_required_somewhere(request.user):
         messages.error(request, _("Organisation admins must keep two-step login on."))
         return redirect("accounts:security")
     TOTPDevice.objects.filter(user=request.user).delete()
@@ -188,7 +233,7 @@ def security(request):
             "tokens": tokens,
             "current_key": request.session.session_key,
             "has_totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
-            "totp_required": roles_of(user).is_organisation_admin,
+            "totp_required": access_accounts.two_factor_required_somewhere(user),
         },
     )
 

@@ -97,8 +97,6 @@ def token_create(request, payload: TokenIn):
                 services.login_failure_record(email=otp_key, ip_address=None)
             return Status(401, {"detail": _("Give the code from your authenticator app (otp).")})
         services.login_failures_clear(email=otp_key)
-    elif roles_access.roles_of(user).is_organisation_admin:
-        return Status(403, {"detail": _("Organisation admins set up two-step login in the portal first.")})
     if user.must_change_password:
         return Status(403, {"detail": _("Choose a new password in the portal first.")})
     services.login_failures_clear(email=payload.email)

@@ -5,9 +5,8 @@ from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
-from portal.access.roles import roles_of
+from portal.access import accounts as security
 from portal.access.tenancy import enter_scope_of
-from portal.accounts.middleware import user_has_totp
 from portal.accounts.services import api_token_authenticate
 
 
@@ -21,12 +20,15 @@ class TokenAuth(HttpBearer):
         user = api_token.user
         if user.must_change_password:
             raise HttpError(403, _("Choose a new password in the portal first."))
-        if not api_token.second_factor and (user_has_totp(user) or roles_of(user).is_organisation_admin):
-            # A token from before two-step login was required: log in again in the app, with a code.
+        if not api_token.second_factor and security.user_has_totp(user):
+            # A token from before the person turned two-step login on: log in again, with a code.
             raise HttpError(403, _("Log in again in the app, with the code from your authenticator app."))
         request.user = user
         request.api_token = api_token
         enter_scope_of(request, user)  # the middleware saw no user: the token's user scopes the rest
+        # An admin role is in use only with a token whose login included a code; the person's
+        # other roles (their children, their groups) work with any token.
+        security.apply_security_demands(user, second_factor=api_token.second_factor)
         # Answers (errors included) in the person's own language, as on the pages.
         translation.activate(user.language)
         request.LANGUAGE_CODE = user.language

@@ -12,10 +12,11 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from portal.access import diary as diary_access
+from portal.accounts import identity
 from portal.api.auth import TokenAuth
 from portal.core.files import protected_file_response
 from portal.diary import services
-from portal.diary.models import DiaryEntry, DiaryExport
+from portal.diary.models import DiaryEntry, DiaryExport, DiaryReply
 
 router = Router(tags=["diary"], auth=TokenAuth())
 
@@ -95,7 +96,7 @@ def _entry_out(entry: DiaryEntry) -> EntryOut:
         date=entry.date,
         state=entry.state,
         by_guardian=entry.by_guardian,
-        author=entry.author.get_short_name() if entry.author else "",
+        author=identity.author_short_name(entry, entry.child.organisation_id),
         text=entry.text,
         sleeps=entry.sleeps,
         feeds=entry.feeds,
@@ -103,7 +104,9 @@ def _entry_out(entry: DiaryEntry) -> EntryOut:
         mood=entry.mood,
         photo_url=photo,
         replies=[
-            ReplyOut(author=r.author.get_short_name() if r.author else "", text=r.text, created_at=r.created_at)
+            ReplyOut(
+                author=identity.author_short_name(r, entry.child.organisation_id), text=r.text, created_at=r.created_at
+            )
             for r in entry.replies.all()
         ],
     )
@@ -113,10 +116,10 @@ def _entry_out(entry: DiaryEntry) -> EntryOut:
 def entries(request, child_id: int, before: dt.date | None = None):
     """Newest first, 30 a page; `before` gives the page before that day."""
     child = diary_access.diary_child_for_user(request.user, child_id)
-    rows = (
-        diary_access.readable_entries(request.user, child)
-        .select_related("author", "media")
-        .prefetch_related("replies__author")
+    rows = identity.with_author_names(
+        diary_access.readable_entries(request.user, child).select_related("author", "media"),
+        child.organisation_id,
+        replies_model=DiaryReply,
     )
     if before:
         rows = rows.filter(date__lt=before)

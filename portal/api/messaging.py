@@ -20,6 +20,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from portal.access import messaging as messaging_access
+from portal.accounts import identity
 from portal.api.auth import TokenAuth
 from portal.messaging import selectors, services
 from portal.messaging.files import attachment_response
@@ -141,7 +142,7 @@ def _summary(thread: Thread, unread: int | None = None) -> dict:
 def _message_out(message, user) -> MessageOut:
     return MessageOut(
         id=message.pk,
-        author=message.author.get_short_name() if message.author else "",
+        author=identity.author_short_name(message, message.thread.organisation_id),
         mine=message.author_id == user.pk,
         by_staff=message.by_staff,
         body=message.body,

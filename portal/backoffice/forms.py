@@ -258,15 +258,18 @@ class HistoryFilterForm(forms.Form):
         self.fields["child"].queryset = Child.objects.filter(organisation=organisation).order_by(
             "first_name", "last_name"
         )
+        from portal.accounts import identity
+
         people = (
             entries.filter(actor__isnull=False)
-            .values_list("actor_id", "actor__full_name", "actor__email")
+            .annotate(actor_name=identity.name_of("actor", organisation))  # this organisation's name for them
+            .values_list("actor_id", "actor_name")
             .distinct()
-            .order_by("actor__full_name", "actor__email")
+            .order_by("actor_name")
         )
         self.fields["actor"].choices = [
             ("", _("everyone")),
-            *[(str(pk), name or email) for pk, name, email in people],
+            *[(str(pk), name) for pk, name in people],
             (self.SYSTEM, _("the portal itself (daily jobs, background work)")),
         ]
         used = set(entries.values_list("action", flat=True).distinct())

@@ -25,6 +25,11 @@ urlpatterns = [
     path(f"{org}groups/<int:group_id>/edit/", views.group_edit, name="group_edit"),
     path(f"{org}staff/", views.staff, name="staff"),
     path(f"{org}staff/<str:role>/<int:role_id>/remove/", views.staff_remove, name="staff_remove"),
+    path(
+        f"{org}staff/invitations/<int:invitation_id>/withdraw/",
+        views.staff_invitation_withdraw,
+        name="staff_invitation_withdraw",
+    ),
     path(f"{org}settings/", views.settings_page, name="settings"),
     path(f"{org}closing-days/<int:closing_day_id>/remove/", views.closing_day_remove, name="closing_day_remove"),
     path(f"{org}history/", views.history, name="history"),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from portal.access import planning as planning_access
 from portal.access import tenancy as tenancy_access
+from portal.accounts import identity
 from portal.backoffice import forms
 from portal.children import services as children_services
 from portal.children.models import Child, Guardian, Placement, ScheduledDayPart
@@ -186,12 +187,12 @@ def _child_page(request, organisation, child, **forms_in_use):
             }
             for p in placements
         ],
-        "guardians": child.guardians.select_related("user"),
+        "guardians": identity.with_profile(child.guardians.select_related("user"), organisation),
         "edit_form": forms_in_use.get("edit") or forms.ChildEditForm(instance=child),
         "guardian_form": forms_in_use.get("guardian") or forms.GuardianAddForm(),
-        "history": AuditEntry.objects.filter(
-            organisation=organisation, object_type="child", object_id=child.pk
-        ).select_related("actor")[:20],
+        "history": AuditEntry.objects.filter(organisation=organisation, object_type="child", object_id=child.pk)
+        .select_related("actor")
+        .annotate(actor_name=identity.name_of("actor", organisation))[:20],
         "today": clock.today(),
     }
     status = 400 if forms_in_use else 200
@@ -402,18 +403,29 @@ def staff(request, organisation):
             group=data.get("group"),
             location=data.get("location"),
         )
-        messages.success(request, _("%(email)s has the role now.") % {"email": data["email"]})
+        messages.success(
+            request, _("%(email)s is invited: the role starts when they accept it.") % {"email": data["email"]}
+        )
         return redirect("backoffice:staff", organisation_id=organisation.pk)
     context = {
         "organisation": organisation,
         "form": form,
-        "group_staff": GroupStaff.objects.filter(group__location__organisation=organisation)
-        .select_related("user", "group__location")
-        .order_by("group__location__name", "group__name", "user__email"),
-        "planners": LocationPlanner.objects.filter(location__organisation=organisation)
-        .select_related("user", "location")
-        .order_by("location__name", "user__email"),
-        "admins": OrganisationAdmin.objects.filter(organisation=organisation).select_related("user"),
+        "group_staff": identity.with_profile(
+            GroupStaff.objects.filter(group__location__organisation=organisation)
+            .select_related("user", "group__location")
+            .order_by("group__location__name", "group__name", "user__email"),
+            organisation,
+        ),
+        "planners": identity.with_profile(
+            LocationPlanner.objects.filter(location__organisation=organisation)
+            .select_related("user", "location")
+            .order_by("location__name", "user__email"),
+            organisation,
+        ),
+        "admins": identity.with_profile(
+            OrganisationAdmin.objects.filter(organisation=organisation).select_related("user"), organisation
+        ),
+        "invitations": identity.open_role_invitations_of(organisation),
     }
     return render(request, "backoffice/staff.html", context, status=400 if form.errors else 200)
 
@@ -436,6 +448,19 @@ def staff_remove(request, organisation, role: str, role_id: int):
     else:
         organisation_services.staff_role_remove(organisation=organisation, actor=request.user, row=row)
         messages.success(request, _("The role is removed."))
+    return redirect("backoffice:staff", organisation_id=organisation.pk)
+
+
+@admin_view
+@require_POST
+def staff_invitation_withdraw(request, organisation, invitation_id: int):
+    from portal.accounts.models import RoleInvitation
+
+    invitation = tenancy_access.in_organisation(
+        RoleInvitation.objects.select_related("user"), organisation, invitation_id
+    )
+    identity.role_invitation_withdraw(organisation=organisation, actor=request.user, invitation=invitation)
+    messages.success(request, _("The invitation is withdrawn."))
     return redirect("backoffice:staff", organisation_id=organisation.pk)
 
 
@@ -504,7 +529,11 @@ def history(request, organisation):
     from portal.core.audit import action_label
 
     form = forms.HistoryFilterForm(organisation, request.GET)
-    entries = AuditEntry.objects.filter(organisation=organisation).select_related("actor", "child")
+    entries = (
+        AuditEntry.objects.filter(organisation=organisation)
+        .select_related("actor", "child")
+        .annotate(actor_name=identity.name_of("actor", organisation))
+    )
     # A filter that is not valid (a child or person not of this organisation) shows nothing.
     entries = form.filter(entries) if form.is_valid() else entries.none()
     page = Paginator(entries, 50).get_page(request.GET.get("page"))

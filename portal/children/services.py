@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.accounts import identity
 from portal.accounts.models import User
 from portal.children.models import Child, Guardian, Placement, ScheduledDayPart
 from portal.core import clock
@@ -34,8 +35,10 @@ def invite_due_guardians_of(child: Child) -> None:
     instead of at the next daily run."""
     from portal.accounts.services import guardians_due_for_invitation, invitation_resend
 
-    for user in guardians_due_for_invitation(clock.today()).filter(guardianships__child=child):
-        invitation_resend(user=user, resent_by=None)
+    for user in guardians_due_for_invitation(clock.today(), organisation=child.organisation).filter(
+        guardianships__child=child
+    ):
+        invitation_resend(user=user, resent_by=None, organisation=child.organisation)
 
 
 def _set_schedule(placement: Placement, schedule: Schedule) -> None:
@@ -83,6 +86,7 @@ def child_create(
     for data in guardians:
         user, _created = user_for_email(data.email, data.full_name)
         Guardian.objects.create(user=user, child=child, relation=data.relation)
+        identity.guardian_added(organisation=organisation, user=user, child=child, full_name=data.full_name)
     placement = Placement(child=child, group=group, start_date=start_date, end_date=end_date)
     placement.full_clean()
     placement.save()
@@ -159,6 +163,7 @@ def guardian_add(*, child: Child, actor, data: GuardianData) -> Guardian:
     if Guardian.objects.filter(child=child, user=user).exists():
         raise ValidationError(_("%(email)s is already a guardian of this child.") % {"email": user.email})
     guardian = Guardian.objects.create(child=child, user=user, relation=data.relation)
+    identity.guardian_added(organisation=child.organisation, user=user, child=child, full_name=data.full_name)
     audit_record(
         organisation=child.organisation,
         actor=actor,

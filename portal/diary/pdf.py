@@ -7,8 +7,9 @@ import datetime as dt
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from portal.accounts import identity
 from portal.children.models import Child
-from portal.diary.models import DiaryEntry
+from portal.diary.models import DiaryEntry, DiaryReply
 
 
 def entries_for_print(child: Child, first_day: dt.date | None, last_day: dt.date | None):
@@ -17,11 +18,11 @@ def entries_for_print(child: Child, first_day: dt.date | None, last_day: dt.date
         entries = entries.filter(date__gte=first_day)
     if last_day:
         entries = entries.filter(date__lte=last_day)
-    return (
-        entries.select_related("author", "media")
-        .prefetch_related("media__renditions", "replies__author")
-        .order_by("date", "id")
-    )
+    return identity.with_author_names(
+        entries.select_related("author", "media").prefetch_related("media__renditions"),
+        child.organisation_id,
+        replies_model=DiaryReply,
+    ).order_by("date", "id")
 
 
 def _photo_url(entry: DiaryEntry) -> str | None:

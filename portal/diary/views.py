@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST
 from portal.access import diary as diary_access
 from portal.access import organisations as organisations_access
 from portal.access import roles as roles_access
+from portal.accounts import identity
 from portal.core import clock
 from portal.core.files import protected_file_response
 from portal.diary import services
-from portal.diary.models import DiaryEntry, DiaryExport, DiaryTemplate
+from portal.diary.models import DiaryEntry, DiaryExport, DiaryReply, DiaryTemplate
 from portal.media.files import rendition_response
 from portal.notifications.services import mark_read_for_url
 from portal.planning.selectors import attendance
@@ -76,10 +77,10 @@ def child_diary(request, child_id: int):
     child = diary_access.diary_child_for_user(request.user, child_id)
     mark_read_for_url(request.user, request.path)
     staff = diary_access.is_diary_staff(request.user, child)
-    entries = (
-        diary_access.readable_entries(request.user, child)
-        .select_related("author", "media")
-        .prefetch_related("replies__author")
+    entries = identity.with_author_names(
+        diary_access.readable_entries(request.user, child).select_related("author", "media"),
+        child.organisation_id,
+        replies_model=DiaryReply,
     )
     page = Paginator(entries.order_by("-date", "-id"), 20).get_page(request.GET.get("page"))
     exports = DiaryExport.objects.filter(child=child, requested_by=request.user)[:5]

@@ -8,24 +8,26 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.access import accounts as access_accounts
 from portal.access import backoffice as backoffice_access
 from portal.access import children as children_access
 from portal.access import organisations as organisations_access
 from portal.access import planning as planning_access
 from portal.access import roles as roles_access
 from portal.access import tenancy as tenancy_access
-from portal.accounts.models import Invitation, User
-from portal.accounts.services import invitation_resend
+from portal.accounts import identity
+from portal.accounts.models import User
 from portal.children.models import Child, Placement
 from portal.children.selectors import children_with_placements, weekly_schedule
 from portal.core import clock
 from portal.core.audit import audit_record
-from portal.organisations.models import Group, Location
+from portal.organisations.models import Group, Location, Organisation
 from portal.planning.selectors import attendance
 
 
@@ -93,9 +95,14 @@ def _organisation_summaries(user, today: dt.date) -> list[dict]:
 
 
 def _guardians_awaiting(organisation):
-    """Guardians of the organisation who have not set a password yet."""
+    """Guardians of the organisation who have not logged in since it added them. Its own
+    relation only: whether the address had an account elsewhere is none of its business."""
+    from portal.accounts.models import OrganisationProfile
+
+    waiting = OrganisationProfile.objects.filter(organisation=organisation, user=OuterRef("pk"), joined_at__isnull=True)
     return (
-        User.objects.filter(guardianships__child__organisation=organisation, password__startswith="!")
+        User.objects.filter(guardianships__child__organisation=organisation)
+        .filter(Exists(waiting))
         .distinct()
         .order_by("email")
     )
@@ -115,6 +122,10 @@ def home(request):
         if roles.is_planner
         else [],
         "organisations": _organisation_summaries(user, today) if roles.is_organisation_admin else [],
+        "role_invitations": list(identity.open_role_invitations(user)),
+        "admin_waiting_for_two_step": list(
+            Organisation.objects.filter(id__in=access_accounts.admin_roles_not_in_use(user)).order_by("name")
+        ),
     }
     return render(request, "home/home.html", context)
 
@@ -132,7 +143,7 @@ def child_detail(request, child_id: int):
             "child": child,
             "placements": placements,
             "today": today,
-            "guardians": child.guardians.select_related("user"),
+            "guardians": identity.with_profile(child.guardians.select_related("user"), child.organisation_id),
             "is_guardian": roles_access.is_guardian_of(request.user, child),
             "planning": planning_access.planning_request_decision(request.user, child),
         },
@@ -180,13 +191,7 @@ def location_detail(request, location_id: int):
 def organisation_detail(request, organisation_id: int):
     organisation = tenancy_access.organisation_for_admin(request.user, organisation_id)
     locations = Location.objects.filter(organisation=organisation).annotate(group_count=Count("groups"))
-    latest_invitation = Invitation.objects.filter(user=OuterRef("pk")).order_by("-created_at")
-    from django.db.models import Subquery
-
-    awaiting = _guardians_awaiting(organisation).annotate(
-        invited_at=Subquery(latest_invitation.values("created_at")[:1]),
-        invitation_sent_at=Subquery(latest_invitation.values("sent_at")[:1]),
-    )
+    awaiting = identity.with_profile(_guardians_awaiting(organisation), organisation, "pk")
     page = Paginator(awaiting, 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -200,10 +205,10 @@ def organisation_detail(request, organisation_id: int):
 def guardian_invite(request, organisation_id: int, user_id: int):
     organisation = tenancy_access.organisation_for_admin(request.user, organisation_id)
     guardian = backoffice_access.guardian_user_for_admin(request.user, organisation, user_id)
-    if guardian.has_usable_password():
-        messages.info(request, _("%(email)s already has an account.") % {"email": guardian.email})
-    else:
-        invitation_resend(user=guardian, resent_by=request.user)
+    # The same answer whether or not the address has an account: a new password link, or a
+    # new notice to log in with the existing one (only the person sees which).
+    with transaction.atomic():
+        identity.guardian_invite_again(organisation=organisation, user=guardian, actor=request.user)
         audit_record(
             organisation=organisation,
             actor=request.user,
@@ -211,5 +216,5 @@ def guardian_invite(request, organisation_id: int, user_id: int):
             target=guardian,
             summary=_("New invitation sent to %(email)s") % {"email": guardian.email},
         )
-        messages.success(request, _("A new invitation is on its way to %(email)s.") % {"email": guardian.email})
+    messages.success(request, _("A new invitation is on its way to %(email)s.") % {"email": guardian.email})
     return redirect("home:organisation", organisation_id=organisation.pk)

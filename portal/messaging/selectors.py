@@ -133,7 +133,14 @@ def inbox_groups(user) -> list:
 def thread_messages(thread: Thread, *, before: int | None = None, limit: int = 30) -> tuple[list[Message], int | None]:
     """The newest `limit` messages (older than message id `before`), oldest first, with their
     attachments and authors; and the id to ask for the page before, if there is one."""
-    rows = thread.messages.select_related("author").prefetch_related("attachments").order_by("-id")
+    from portal.accounts.identity import name_of
+
+    rows = (
+        thread.messages.select_related("author")
+        .annotate(author_name=name_of("author", thread.organisation_id))
+        .prefetch_related("attachments")
+        .order_by("-id")
+    )
     if before:
         rows = rows.filter(id__lt=before)
     page = list(rows[: limit + 1])

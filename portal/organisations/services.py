@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from portal.accounts import identity
 from portal.accounts.models import User
 from portal.core.audit import audit_record, changes_between
 from portal.organisations.models import (
@@ -26,13 +27,11 @@ from portal.organisations.models import (
 
 
 def user_for_email(email: str, full_name: str = "") -> tuple[User, bool]:
-    """The user with this e-mail address, made (without a password) when there is none yet."""
+    """The user with this e-mail address, made (without a password) when there is none yet.
+    An existing person is not changed: the name entered goes to the organisation's profile."""
     email = User.objects.normalize_email(email)
     user = User.objects.filter(email__iexact=email).first()
     if user is not None:
-        if full_name and not user.full_name:
-            user.full_name = full_name
-            user.save(update_fields=["full_name"])
         return user, False
     return User.objects.create_user(email, None, full_name=full_name), True
 
@@ -107,34 +106,21 @@ def staff_role_add(
     group: Group | None = None,
     location: Location | None = None,
 ):
-    """Give someone a role; a new user gets an invitation to set a password straight away."""
-    from portal.accounts.services import invitation_resend
-
-    user, created = user_for_email(email, full_name)
+    """Offer someone a role: it starts when they accept it (`identity.role_invite`)."""
+    user, _created = user_for_email(email, full_name)
     if role == "group_staff":
         _check_group(organisation, group)
-        row, made = GroupStaff.objects.get_or_create(user=user, group=group)
-        where = group.name
-    elif role == "planner":
-        if location.organisation_id != organisation.pk:
-            raise ValidationError(_("The location belongs to another organisation."))
-        row, made = LocationPlanner.objects.get_or_create(user=user, location=location)
-        where = location.name
-    else:
-        row, made = OrganisationAdmin.objects.get_or_create(user=user, organisation=organisation)
-        where = organisation.name
-    if made:
-        audit_record(
-            organisation=organisation,
-            actor=actor,
-            action="role.added",
-            target=user,
-            summary=_("%(email)s is now %(role)s of %(where)s")
-            % {"email": user.email, "role": ROLE_NAMES[role], "where": where},
-        )
-    if created:
-        transaction.on_commit(lambda: invitation_resend(user=user, resent_by=actor))
-    return row
+    elif role == "planner" and location.organisation_id != organisation.pk:
+        raise ValidationError(_("The location belongs to another organisation."))
+    return identity.role_invite(
+        organisation=organisation,
+        actor=actor,
+        user=user,
+        full_name=full_name,
+        role=role,
+        group=group,
+        location=location,
+    )
 
 
 @transaction.atomic
