@@ -160,7 +160,7 @@ def absence_report(
         )
     swap = None
     credit = None
-    if swap_day is not None:
+    if swap_day is not None and swap_placement is not None:
         swap = PlanningRequest.objects.create(
             child=child,
             placement=swap_placement,
