@@ -92,7 +92,11 @@ def group_save(*, organisation: Organisation, actor, group: Group | None, **fiel
 # ---------------------------------------------------------------- staff roles
 
 
-ROLE_MODELS = {"group_staff": GroupStaff, "planner": LocationPlanner, "admin": OrganisationAdmin}
+ROLE_MODELS: dict[str, type[GroupStaff] | type[LocationPlanner] | type[OrganisationAdmin]] = {
+    "group_staff": GroupStaff,
+    "planner": LocationPlanner,
+    "admin": OrganisationAdmin,
+}
 ROLE_NAMES = {"group_staff": _lazy("group staff"), "planner": _lazy("planner"), "admin": _lazy("organisation admin")}
 
 
@@ -111,11 +115,16 @@ def staff_role_add(
     from portal.accounts.services import invitation_resend
 
     user, created = user_for_email(email, full_name)
+    row: GroupStaff | LocationPlanner | OrganisationAdmin
     if role == "group_staff":
+        if group is None:
+            raise ValidationError(_("Choose the group this person works on."))
         _check_group(organisation, group)
         row, made = GroupStaff.objects.get_or_create(user=user, group=group)
         where = group.name
     elif role == "planner":
+        if location is None:
+            raise ValidationError(_("Choose the location this person plans for."))
         if location.organisation_id != organisation.pk:
             raise ValidationError(_("The location belongs to another organisation."))
         row, made = LocationPlanner.objects.get_or_create(user=user, location=location)
