@@ -22,7 +22,7 @@ def audit_record(
         organisation=organisation,
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
-        object_type=target._meta.model_name if target is not None else "",
+        object_type=(target._meta.model_name or "") if target is not None else "",
         object_id=target.pk if target is not None else None,
         summary=summary[:300],
         changes=_jsonable(changes or {}),

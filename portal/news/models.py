@@ -81,9 +81,9 @@ class NewsItem(models.Model):
 
     @property
     def audience_label(self) -> str:
-        if self.group_id:
+        if self.group is not None:
             return self.group.name
-        if self.location_id:
+        if self.location is not None:
             return self.location.name
         return str(_("Whole organisation"))
 

@@ -11,10 +11,10 @@ def professionals_scheduled(group_ids: list[int], day: dt.date) -> dict[tuple[in
     """Professionals scheduled per (group, day part) on `day`: an exception for that day wins
     over the weekly pattern; neither means none. Two queries, whatever the number of groups."""
     result: dict[tuple[int, str], int] = {}
-    for row in RosterPattern.objects.filter(group_id__in=group_ids, weekday=day.weekday()):
-        result[(row.group_id, row.day_part)] = row.professionals
-    for row in RosterException.objects.filter(group_id__in=group_ids, date=day):
-        result[(row.group_id, row.day_part)] = row.professionals
+    for pattern in RosterPattern.objects.filter(group_id__in=group_ids, weekday=day.weekday()):
+        result[(pattern.group_id, pattern.day_part)] = pattern.professionals
+    for exception in RosterException.objects.filter(group_id__in=group_ids, date=day):
+        result[(exception.group_id, exception.day_part)] = exception.professionals
     return result
 
 
