@@ -7,7 +7,7 @@ PORT ?= 8000
 RUN_ENV := DEBUG=1 SECURE_COOKIES=0 SITE_URL=http://$(HOST):$(PORT) EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-postgres lint format bench messages makemessages migrate demo daily worker clean
+.PHONY: help run test test-postgres lint typecheck format bench messages makemessages migrate demo daily worker clean
 
 help: ## Show the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ test-postgres: messages ## Run every test against PostgreSQL (DATABASE_URL, defa
 lint: $(VENV)/.installed ## ruff check and format check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.installed ## mypy with django-stubs on portal/ (settings in pyproject.toml)
+	$(VENV)/bin/mypy portal
 
 format: $(VENV)/.installed ## Format the code with ruff
 	$(VENV)/bin/ruff format .

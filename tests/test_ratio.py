@@ -10,7 +10,12 @@ from django.core.management import CommandError, call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.planning.ratio import daycare_required, group_size_limit_out_of_school, out_of_school_required
+from portal.planning.ratio import (
+    daycare_required,
+    group_size_limit_out_of_school,
+    out_of_school_professionals,
+    out_of_school_required,
+)
 from portal.planning.ratio.rules import baby_rule, table_step
 
 # (age 0, age 1, age 2, age 3) -> professionals, or None when the composition is not allowed.
@@ -89,6 +94,14 @@ def test_the_baby_rule_in_exact_arithmetic():
 )
 def test_out_of_school_per_location(counts, expected):
     assert out_of_school_required(*counts).required_professionals == expected
+    assert out_of_school_professionals(*counts) == expected
+
+
+def test_out_of_school_counts_may_not_be_negative():
+    with pytest.raises(ValueError):
+        out_of_school_professionals(-1, 0)
+    with pytest.raises(ValueError):
+        out_of_school_required(0, -1)
 
 
 def test_out_of_school_group_size_limit():

@@ -9,7 +9,7 @@ from django.http import Http404
 
 from portal.access.roles import roles_of
 from portal.core.scoping import across_organisations, in_organisations
-from portal.organisations.models import Organisation
+from portal.organisations.models import Location, Organisation
 
 
 def in_users_organisation(user, organisation_id: int) -> bool:
@@ -45,8 +45,9 @@ def organisation_for_admin(user, organisation_id: int) -> Organisation:
     return organisation
 
 
-def in_organisation(queryset, organisation: Organisation, pk, lookup: str = "organisation"):
-    """One object of `queryset` that belongs to `organisation` (through `lookup`), or a 404."""
+def in_organisation(queryset, organisation: Organisation | Location, pk, lookup: str = "organisation"):
+    """One object of `queryset` that belongs to `organisation` (through `lookup`), or a 404.
+    A location narrows it further, with a lookup that ends at the location."""
     try:
         return queryset.get(pk=pk, **{lookup: organisation})
     except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):

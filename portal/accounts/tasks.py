@@ -104,7 +104,7 @@ def deliver_role_invitation(role_invitation_id: int) -> None:
             "where": invitation.where,
             "is_admin": invitation.role == RoleInvitation.Role.ADMIN,
             "invited_by": names_in(invitation.organisation, [invitation.invited_by_id]).get(
-                invitation.invited_by_id, ""
+                invitation.invited_by_id or 0, ""
             ),
             "link": settings.SITE_URL + reverse("accounts:roles"),
         },

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -130,7 +130,12 @@ def entries(request, child_id: int, before: dt.date | None = None):
 def write(request, child_id: int, payload: EntryIn):
     child = diary_access.diary_child_for_user(request.user, child_id)
     staff = diary_access.is_diary_staff(request.user, child)
-    care = {"sleeps": payload.sleeps, "feeds": payload.feeds, "nappies": payload.nappies, "mood": payload.mood}
+    care: dict[str, Any] = {
+        "sleeps": payload.sleeps,
+        "feeds": payload.feeds,
+        "nappies": payload.nappies,
+        "mood": payload.mood,
+    }
     try:
         entry = services.entry_save(
             author=request.user,

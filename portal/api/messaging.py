@@ -9,7 +9,7 @@ message you compose): sending it again after a broken connection makes no second
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, cast
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -29,6 +29,7 @@ from portal.messaging.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, Attachm
 router = Router(tags=["messages"], auth=TokenAuth())
 
 PAGE_SIZE = 30
+AttachmentKind = Literal["photo", "pdf"]
 
 
 class Detail(Schema):
@@ -37,7 +38,7 @@ class Detail(Schema):
 
 class AttachmentOut(Schema):
     id: int
-    kind: Literal["photo", "pdf"]
+    kind: AttachmentKind
     name: str
     content_type: str
     size: int
@@ -115,7 +116,7 @@ def _attachment_out(attachment: Attachment) -> AttachmentOut:
     url = reverse("api:message_attachment_file", kwargs={"attachment_id": attachment.pk})
     return AttachmentOut(
         id=attachment.pk,
-        kind=attachment.kind,
+        kind=cast(AttachmentKind, attachment.kind),  # Attachment.Kind's values
         name=attachment.original_name,
         content_type=attachment.content_type,
         size=attachment.size,
@@ -200,7 +201,7 @@ def message_threads(
 @router.post(
     "/messages/threads", response={201: ThreadsCreated, 400: Detail, 403: Detail}, url_name="message_thread_create"
 )
-def message_thread_create(request, data: Form[ThreadIn], files: File[list[UploadedFile]] = None):
+def message_thread_create(request, data: Form[ThreadIn], files: list[UploadedFile] = File(None)):
     """Guardians: `child_id` (the message goes to the child's group). Staff: `group_id` and
     either `child_id` (one family) or `all_families`. Up to 4 photos (JPEG, PNG, HEIC) or PDFs."""
     # The group first: another organisation's group is a 404 whatever the caller's roles.
@@ -214,7 +215,7 @@ def message_thread_create(request, data: Form[ThreadIn], files: File[list[Upload
         "key": data.idempotency_key,
     }
     try:
-        if data.group_id is None:
+        if group is None:
             if not roles.is_guardian:
                 return Status(400, {"detail": _("Staff give the group_id of the group that writes.")})
             if data.child_id is None:
@@ -252,7 +253,7 @@ def message_thread(request, thread_id: int, before: int | None = None):
     response={201: MessageOut, 400: Detail, 403: Detail},
     url_name="message_reply",
 )
-def message_reply(request, thread_id: int, data: Form[ReplyIn], files: File[list[UploadedFile]] = None):
+def message_reply(request, thread_id: int, data: Form[ReplyIn], files: list[UploadedFile] = File(None)):
     """Reply. A guardian can reply while the child still has a current or upcoming placement on
     the conversation's group (otherwise 403 with the reason: start a new conversation)."""
     thread = messaging_access.thread_for_user(request.user, thread_id)

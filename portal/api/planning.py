@@ -118,7 +118,7 @@ def _request_out(r: PlanningRequest) -> RequestOut:
         state=r.state,
         date=r.date,
         day_parts=r.day_parts,
-        absence_date=r.absence.date if r.absence_id else None,
+        absence_date=r.absence.date if r.absence is not None else None,
         pay_with_credit=r.pay_with_credit,
         decision_note=r.decision_note,
     )
@@ -233,12 +233,11 @@ def credits(request, child_id: int):
 @router.get("/planning/queue", response=list[QueueItemOut])
 def queue(request):
     """Open requests of the planner's locations, oldest first, each with the ratio verdict."""
-    pending = (
+    pending = list(
         planning_access.pending_for_planner(request.user)
         .select_related("child", "group__location", "absence")
         .order_by("requested_at", "id")[:100]
     )
-    pending = list(pending)
     verdicts = selectors.verdicts_for(pending)
     items = []
     for r in pending:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -78,9 +80,8 @@ class ChildCreateForm(ChildFields):
     def __init__(self, organisation: Organisation, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.fields["group"].queryset = Group.objects.filter(location__organisation=organisation).select_related(
-            "location"
-        )
+        groups = Group.objects.filter(location__organisation=organisation).select_related("location")
+        cast(forms.ModelChoiceField, self.fields["group"]).queryset = groups
 
     def child_fields(self):
         return [self[name] for name in ChildFields.Meta.fields]
@@ -97,8 +98,9 @@ class ChildCreateForm(ChildFields):
             raise forms.ValidationError(_("Another child already has this number."))
         return value
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         first, second = data.get("guardian1_email"), data.get("guardian2_email")
         if second and first and first.strip().lower() == second.strip().lower():
             self.add_error("guardian2_email", _("The second guardian needs another e-mail address than the first."))
@@ -139,9 +141,8 @@ class PlacementMoveForm(forms.Form):
 
     def __init__(self, organisation: Organisation, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = Group.objects.filter(location__organisation=organisation).select_related(
-            "location"
-        )
+        groups = Group.objects.filter(location__organisation=organisation).select_related("location")
+        cast(forms.ModelChoiceField, self.fields["group"]).queryset = groups
 
 
 class PlacementScheduleForm(forms.Form):
@@ -161,8 +162,9 @@ class GroupForm(forms.ModelForm):
 
     def __init__(self, organisation: Organisation, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = Location.objects.filter(organisation=organisation)
-        self.fields["location"].empty_label = _("Choose a location")
+        location = cast(forms.ModelChoiceField, self.fields["location"])
+        location.queryset = Location.objects.filter(organisation=organisation)
+        location.empty_label = _("Choose a location")
 
 
 class StaffRoleForm(forms.Form):
@@ -181,13 +183,14 @@ class StaffRoleForm(forms.Form):
 
     def __init__(self, organisation: Organisation, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = Group.objects.filter(location__organisation=organisation).select_related(
-            "location"
-        )
-        self.fields["location"].queryset = Location.objects.filter(organisation=organisation)
+        groups = Group.objects.filter(location__organisation=organisation).select_related("location")
+        cast(forms.ModelChoiceField, self.fields["group"]).queryset = groups
+        locations = Location.objects.filter(organisation=organisation)
+        cast(forms.ModelChoiceField, self.fields["location"]).queryset = locations
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("role") == "group_staff" and not data.get("group"):
             self.add_error("group", _("Choose the group this person works on."))
         if data.get("role") == "planner" and not data.get("location"):
@@ -217,8 +220,9 @@ class ClosingDayForm(forms.Form):
 
     def __init__(self, organisation: Organisation, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["locations"].queryset = Location.objects.filter(organisation=organisation)
-        self.fields["locations"].initial = list(self.fields["locations"].queryset.values_list("pk", flat=True))
+        locations = cast(forms.ModelMultipleChoiceField, self.fields["locations"])
+        locations.queryset = Location.objects.filter(organisation=organisation)
+        locations.initial = list(locations.queryset.values_list("pk", flat=True))
 
 
 class RosterExceptionForm(forms.Form):
@@ -230,7 +234,7 @@ class RosterExceptionForm(forms.Form):
 
     def __init__(self, location: Location, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = Group.objects.filter(location=location)
+        cast(forms.ModelChoiceField, self.fields["group"]).queryset = Group.objects.filter(location=location)
 
 
 class ImportUploadForm(forms.Form):
@@ -255,9 +259,9 @@ class HistoryFilterForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         entries = AuditEntry.objects.filter(organisation=organisation)
-        self.fields["child"].queryset = Child.objects.filter(organisation=organisation).order_by(
-            "first_name", "last_name"
-        )
+        cast(forms.ModelChoiceField, self.fields["child"]).queryset = Child.objects.filter(
+            organisation=organisation
+        ).order_by("first_name", "last_name")
         from portal.accounts import identity
 
         people = (
@@ -267,7 +271,7 @@ class HistoryFilterForm(forms.Form):
             .distinct()
             .order_by("actor_name")
         )
-        self.fields["actor"].choices = [
+        cast(forms.ChoiceField, self.fields["actor"]).choices = [
             ("", _("everyone")),
             *[(str(pk), name) for pk, name in people],
             (self.SYSTEM, _("the portal itself (daily jobs, background work)")),
@@ -281,7 +285,7 @@ class HistoryFilterForm(forms.Form):
             title = str(NAMESPACE_LABELS.get(namespace, namespace))
             everything = format_lazy("{}: {}", title, _("everything"))
             choices.append((title, [(f"{namespace}.*", everything), *items]))
-        self.fields["action"].choices = choices
+        cast(forms.ChoiceField, self.fields["action"]).choices = choices
 
     def filter(self, entries):
         """The entries that match the valid filters."""

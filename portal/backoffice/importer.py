@@ -346,7 +346,7 @@ def _read_rows(organisation: Organisation, text: str, preview: Preview) -> Previ
         preview.rows.append(row)
     if not preview.rows and not preview.file_errors:
         preview.file_errors.append(_("The file has a header but no rows."))
-    shared = {}
+    shared: dict[str, list[int]] = {}
     for row in preview.rows:
         for email, _name in row.data.get("guardians", []):
             shared.setdefault(email, []).append(row.line)
@@ -528,7 +528,7 @@ def _apply_row(organisation: Organisation, row: Row, actor) -> None:
         )
         return
 
-    child: Child = data["child"]
+    child = data["child"]  # a Child: the one the line matched
     before = _snapshot(child, data["placement"] or data["move"])
     services.child_update(child=child, actor=actor, **fields)
     services.consent_change(child=child, actor=actor, consent=data["photo_consent"], source="import")

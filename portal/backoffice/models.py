@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from portal.core import clock
-from portal.core.scoping import tenant_manager
+from portal.core.scoping import TenantManager
 
 
 class ImportBatch(models.Model):
@@ -18,7 +18,8 @@ class ImportBatch(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    objects = tenant_manager("organisation")
+    TENANT_PATH = "organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["-uploaded_at"]

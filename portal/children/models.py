@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.scoping import tenant_manager
+from portal.core.scoping import TenantManager
 from portal.organisations.models import Group, Organisation
 
 
@@ -28,7 +28,8 @@ class Child(models.Model):
         help_text=_("The child's number in the organisation's planning system; used by the import."),
     )
 
-    objects = tenant_manager("organisation")
+    TENANT_PATH = "organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["first_name", "last_name"]
@@ -64,7 +65,8 @@ class PickupPerson(models.Model):
     relation = models.CharField(_("relation"), max_length=100, blank=True)
     phone = models.CharField(_("phone number"), max_length=40, blank=True)
 
-    objects = tenant_manager("child__organisation")
+    TENANT_PATH = "child__organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["name"]
@@ -79,7 +81,8 @@ class EmergencyContact(models.Model):
     relation = models.CharField(_("relation"), max_length=100, blank=True)
     phone = models.CharField(_("phone number"), max_length=40)
 
-    objects = tenant_manager("child__organisation")
+    TENANT_PATH = "child__organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["name"]
@@ -100,7 +103,8 @@ class Guardian(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="guardians")
     relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices, default=Relation.PARENT)
 
-    objects = tenant_manager("child__organisation")
+    TENANT_PATH = "child__organisation"
+    objects = TenantManager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "child"], name="unique_guardian")]
@@ -128,6 +132,9 @@ class PlacementQuerySet(models.QuerySet):
         return self.filter(start_date__lte=day).filter(current_or_upcoming_q(day))
 
 
+PlacementManager = TenantManager.from_queryset(PlacementQuerySet)
+
+
 class Placement(models.Model):
     """A child's contract on a group: from `start_date` up to and including `end_date`."""
 
@@ -136,7 +143,8 @@ class Placement(models.Model):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("The last day of care."))
 
-    objects = tenant_manager("child__organisation", queryset=PlacementQuerySet)
+    TENANT_PATH = "child__organisation"
+    objects = PlacementManager()
 
     class Meta:
         ordering = ["start_date"]
@@ -178,7 +186,8 @@ class ScheduledDayPart(models.Model):
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     day_part = models.CharField(_("day part"), max_length=10, choices=DayPart.choices)
 
-    objects = tenant_manager("placement__child__organisation")
+    TENANT_PATH = "placement__child__organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["weekday", "-day_part"]

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Prefetch, QuerySet
 
 from portal.children.models import Child, Placement
+
+if TYPE_CHECKING:  # at run time WithAnnotations takes one argument; the checker reads both
+    from django_stubs_ext import WithAnnotations
+
+    class _ActivePlacements(TypedDict):
+        active_placements: list[Placement]
+
+    ChildWithPlacements = WithAnnotations[Child, _ActivePlacements]
 
 
 def current_and_upcoming_placements(day: dt.date) -> QuerySet[Placement]:
@@ -19,7 +28,7 @@ def current_and_upcoming_placements(day: dt.date) -> QuerySet[Placement]:
     )
 
 
-def children_with_placements(children: QuerySet[Child], day: dt.date) -> list[Child]:
+def children_with_placements(children: QuerySet[Child], day: dt.date) -> list[ChildWithPlacements]:
     """Children with `.active_placements` (current and upcoming, with group, location and
     schedule), all their placements, pickup persons and emergency contacts: six queries in all."""
     return list(

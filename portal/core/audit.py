@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.models import AuditEntry
 
+ACTION_MAX_LENGTH = 80  # AuditEntry.action
+
 
 def log_action(
     action: str,
@@ -33,13 +35,13 @@ def log_action(
     """Record one change. `organisation` is the organisation (or its id) whose history it is;
     `child` (a Child or its id) the child the change is about; left out, it is the target when
     that is a child, or the target's `child_id`."""
-    if not action or len(action) > AuditEntry._meta.get_field("action").max_length:
+    if not action or len(action) > ACTION_MAX_LENGTH:
         raise ValueError(f"not an action name: {action!r}")
     return AuditEntry.objects.create(
         organisation_id=organisation.pk if isinstance(organisation, models.Model) else organisation,
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
-        object_type=target._meta.model_name if target is not None else "",
+        object_type=(target._meta.model_name or "") if target is not None else "",
         object_id=target.pk if target is not None else None,
         child_id=_child_id(target, child),
         summary=str(summary)[:300],

@@ -14,9 +14,11 @@ only builds the response:
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from django.conf import settings
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 
 CHUNK = 64 * 1024
@@ -30,7 +32,7 @@ def _file_size(stored) -> int | None:
         return None
 
 
-def _wanted_range(header: str, size: int) -> tuple[int, int] | None | bool:
+def _wanted_range(header: str, size: int) -> tuple[int, int] | Literal[False] | None:
     """(first, last) byte of a single satisfiable range; None for no (or an ignored) range;
     False for a range that cannot be satisfied."""
     match = _RANGE.match(header.strip())
@@ -71,11 +73,11 @@ def protected_file_response(
     filename: str,
     inline: bool,
     cache: str = "private, max-age=3600",
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The response for `stored` (a FieldFile) that the user may see."""
     disposition = content_disposition_header(not inline, filename)
     if settings.MEDIA_ACCEL_REDIRECT_PREFIX:
-        response: HttpResponse = HttpResponse(content_type=content_type)
+        response: HttpResponseBase = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT_PREFIX.rstrip("/") + "/" + stored.name
     else:
         size = _file_size(stored)

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.core import clock
-from portal.core.scoping import tenant_manager
+from portal.core.scoping import TenantManager
 
 
 class AuditEntry(models.Model):
@@ -29,7 +29,8 @@ class AuditEntry(models.Model):
     summary = models.CharField(max_length=300)
     changes = models.JSONField(default=dict, blank=True)
 
-    objects = tenant_manager("organisation")
+    TENANT_PATH = "organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["-at", "-id"]

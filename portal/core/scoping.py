@@ -1,7 +1,7 @@
 """Tenancy as a property of the data (django-scopes, as pretix does it).
 
-Every model that belongs to an organisation declares `objects = tenant_manager(<path to its
-organisation>)`. Its queries then need an active scope:
+Every model that belongs to an organisation declares `TENANT_PATH` (the path to its
+organisation) and `objects = TenantManager()`. Its queries then need an active scope:
 
 - a request runs in the scope of the organisations the user has a role in
   (`portal.access.tenancy.TenantScopeMiddleware`; the API's token login widens it to the
@@ -19,21 +19,41 @@ manager, which is not scoped.
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from django.db import models
-from django_scopes import ScopedManager, scope, scopes_disabled
+from django_scopes import get_scope, scope, scopes_disabled
 from django_scopes.exceptions import ScopeError
+from django_scopes.manager import DisabledQuerySet
 
 DIMENSION = "organisation"
 
-__all__ = ["ScopeError", "across_organisations", "in_organisations", "tenant_manager", "tenant_task"]
+__all__ = ["ScopeError", "TenantManager", "across_organisations", "in_organisations", "tenant_task"]
 
 
-def tenant_manager(path: str, queryset: type[models.QuerySet] | None = None):
-    """The default manager of a model whose organisation is reached by `path`
-    (`"organisation"`, `"child__organisation"`, ...), with the model's own QuerySet methods."""
-    manager_class = models.Manager.from_queryset(queryset) if queryset is not None else models.Manager
-    return ScopedManager(_manager_class=manager_class, **{DIMENSION: path})
+class TenantManager(models.Manager):
+    """The default manager of a model that belongs to an organisation. The model names the path
+    to its organisation in `TENANT_PATH` (`"organisation"`, `"child__organisation"`, ...).
+
+    In a scope of organisations its querysets hold only their rows; with the scope disabled,
+    every row; without a scope, any query on them raises `ScopeError` (`none()` and `create()`
+    still work, so forms can declare an empty queryset at import). A model with its own
+    QuerySet uses `TenantManager.from_queryset(ItsQuerySet)`; related managers inherit it."""
+
+    def get_queryset(self) -> Any:
+        current = get_scope()
+        if not current.get("_enabled", True):
+            return super().get_queryset()
+        if DIMENSION not in current:
+            return DisabledQuerySet(self.model, using=self._db, missing_scopes={DIMENSION})
+        path = self.model.TENANT_PATH  # type: ignore[attr-defined]  # declared by each tenant model
+        return super().get_queryset().filter(**{f"{path}__in": current[DIMENSION]})
+
+    def all(self) -> Any:
+        rows = super().all()
+        if isinstance(rows, DisabledQuerySet):
+            rows.all()  # raises ScopeError
+        return rows
 
 
 def in_organisations(organisation_ids):

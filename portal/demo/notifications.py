@@ -32,9 +32,12 @@ def load_demo_notifications(*, parent, children) -> int:
                     reverse("messaging:thread", args=[thread.pk]),
                 )
             )
-        entry = DiaryEntry.objects.filter(child__in=children, state="published", by_guardian=False).order_by("-date")
-        if entry.first() is not None:
-            entry = entry.first()
+        entry = (
+            DiaryEntry.objects.filter(child__in=children, state="published", by_guardian=False)
+            .order_by("-date")
+            .first()
+        )
+        if entry is not None:
             rows.append(
                 (
                     Kind.DIARY,
@@ -44,26 +47,28 @@ def load_demo_notifications(*, parent, children) -> int:
                 )
             )
         photo = MediaItem.objects.filter(tags__child__in=children, state="ready").order_by("-uploaded_at").first()
-        if photo is not None:
+        tag = photo.tags.filter(child__in=children).first() if photo is not None else None
+        if photo is not None and tag is not None:
             rows.append(
                 (
                     Kind.PHOTO,
                     f"photo:{photo.pk}",
-                    _("New photo of %(names)s")
-                    % {"names": photo.tags.filter(child__in=children).first().child.first_name},
+                    _("New photo of %(names)s") % {"names": tag.child.first_name},
                     reverse("media:detail", args=[photo.pk]),
                 )
             )
-        news = NewsItem.objects.filter(publish_at__lte=now, organisation=children[0].organisation).order_by(
-            "-publish_at"
+        news = (
+            NewsItem.objects.filter(publish_at__lte=now, organisation=children[0].organisation)
+            .order_by("-publish_at")
+            .first()
         )
-        if news.first() is not None:
+        if news is not None:
             rows.append(
                 (
                     Kind.NEWS,
-                    f"news:{news.first().pk}",
-                    news.first().title,
-                    reverse("news:detail", args=[news.first().pk]),
+                    f"news:{news.pk}",
+                    news.title,
+                    reverse("news:detail", args=[news.pk]),
                 )
             )
     Notification.objects.bulk_create(

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.core import clock
-from portal.core.scoping import tenant_manager
+from portal.core.scoping import TenantManager
 from portal.media.storage import private_storage
 
 
@@ -39,7 +39,8 @@ class DiaryEntry(models.Model):
     created_at = models.DateTimeField(default=clock.now)
     published_at = models.DateTimeField(null=True, blank=True)
 
-    objects = tenant_manager("child__organisation")
+    TENANT_PATH = "child__organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -59,7 +60,8 @@ class DiaryReply(models.Model):
     text = models.TextField(_("reply"))
     created_at = models.DateTimeField(default=clock.now)
 
-    objects = tenant_manager("entry__child__organisation")
+    TENANT_PATH = "entry__child__organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -75,7 +77,8 @@ class DiaryTemplate(models.Model):
     title = models.CharField(_("title"), max_length=100)
     text = models.TextField(_("text"))
 
-    objects = tenant_manager("group__location__organisation")
+    TENANT_PATH = "group__location__organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["title"]
@@ -96,7 +99,8 @@ class DiaryExport(models.Model):
     pages = models.PositiveIntegerField(null=True)
     error = models.CharField(max_length=300, blank=True)
 
-    objects = tenant_manager("child__organisation")
+    TENANT_PATH = "child__organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["-requested_at"]

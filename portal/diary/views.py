@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -187,7 +188,7 @@ def group_today(request, group_id: int):
     written = {
         e.child_id: e for e in DiaryEntry.objects.filter(group=group, date=today, by_guardian=False).order_by("id")
     }
-    rows = [{"child": p.child, "entry": written.get(p.child.pk)} for p in present]
+    rows: list[dict[str, Any]] = [{"child": p.child, "entry": written.get(p.child.pk)} for p in present]
     missing = sum(1 for r in rows if r["entry"] is None or r["entry"].state != DiaryEntry.State.PUBLISHED)
     return render(request, "diary/group.html", {"group": group, "rows": rows, "missing": missing, "today": today})
 

@@ -4,6 +4,7 @@ location and organisation. Each view asks `portal.access` first."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -69,7 +70,9 @@ def _location_summaries(locations, day: dt.date) -> list[dict]:
     expected = attendance(groups, day, still_placed_on=clock.today())
     summaries = []
     for location in locations:
-        rows = [{"group": g, "count": len(expected[g.pk])} for g in groups if g.location_id == location.pk]
+        rows: list[dict[str, Any]] = [
+            {"group": g, "count": len(expected[g.pk])} for g in groups if g.location_id == location.pk
+        ]
         summaries.append({"location": location, "groups": rows, "total": sum(r["count"] for r in rows)})
     return summaries
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 
 from portal.core.files import protected_file_response
 from portal.media.models import MediaItem, Rendition
@@ -10,7 +11,7 @@ from portal.media.models import MediaItem, Rendition
 INLINE = {"thumb", "screen", "poster", "video"}
 
 
-def rendition_response(request, item: MediaItem, name: str) -> HttpResponse:
+def rendition_response(request, item: MediaItem, name: str) -> HttpResponseBase:
     """One rendition of an item the user may see (ask `portal.access.media` first), or with
     `download` the original quality (no metadata) as an attachment."""
     download = name == "download"

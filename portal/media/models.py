@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.core import clock
-from portal.core.scoping import tenant_manager
+from portal.core.scoping import TenantManager
 from portal.media.storage import private_storage
 
 
@@ -52,7 +52,8 @@ class MediaItem(models.Model):
     height = models.PositiveIntegerField(null=True)
     duration_seconds = models.FloatField(null=True)
 
-    objects = tenant_manager("organisation")
+    TENANT_PATH = "organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
@@ -87,7 +88,8 @@ class Rendition(models.Model):
     height = models.PositiveIntegerField(null=True)
     size = models.PositiveBigIntegerField(default=0)
 
-    objects = tenant_manager("media__organisation")
+    TENANT_PATH = "media__organisation"
+    objects = TenantManager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["media", "name"], name="one_rendition_per_name")]
@@ -100,7 +102,8 @@ class MediaTag(models.Model):
     media = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="tags")
     child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="media_tags")
 
-    objects = tenant_manager("media__organisation")
+    TENANT_PATH = "media__organisation"
+    objects = TenantManager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["media", "child"], name="one_tag_per_child")]

@@ -20,6 +20,7 @@ def notify_tagged(media_id: int) -> None:
     from django.utils.translation import gettext as _
 
     from portal.access import media as media_access
+    from portal.accounts.models import User
     from portal.children.models import Guardian
     from portal.media.models import MediaItem, MediaTag
     from portal.notifications.models import Kind
@@ -29,7 +30,8 @@ def notify_tagged(media_id: int) -> None:
     if item is None:
         return
     tagged = MediaTag.objects.filter(media=item).values("child_id")
-    users, by_user = {}, {}
+    users: dict[int, User] = {}
+    by_user: dict[int, list[str]] = {}
     for guardian in Guardian.objects.filter(child_id__in=tagged).select_related("user", "child"):
         users[guardian.user_id] = guardian.user
         by_user.setdefault(guardian.user_id, []).append(guardian.child.first_name)

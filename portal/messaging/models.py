@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from portal.core import clock
-from portal.core.scoping import tenant_manager
+from portal.core.scoping import TenantManager
 from portal.media.storage import private_storage
 
 BODY_MAX_LENGTH = 5000
@@ -38,7 +38,8 @@ class Thread(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    objects = tenant_manager("organisation")
+    TENANT_PATH = "organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["-last_message_at", "-id"]
@@ -64,7 +65,8 @@ class Message(models.Model):
     # Chosen when the form is shown (or by the app): sending the same form twice makes one message.
     idempotency_key = models.CharField(max_length=100, blank=True)
 
-    objects = tenant_manager("thread__organisation")
+    TENANT_PATH = "thread__organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -97,7 +99,8 @@ class Attachment(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
 
-    objects = tenant_manager("message__thread__organisation")
+    TENANT_PATH = "message__thread__organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["id"]
@@ -127,7 +130,8 @@ class ReadMark(models.Model):
     last_read_at = models.DateTimeField(default=clock.now)
     last_read_message_id = models.BigIntegerField(default=0)
 
-    objects = tenant_manager("thread__organisation")
+    TENANT_PATH = "thread__organisation"
+    objects = TenantManager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["thread", "user"], name="one_read_mark_per_person")]

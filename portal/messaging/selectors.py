@@ -143,7 +143,7 @@ def thread_messages(thread: Thread, *, before: int | None = None, limit: int = 3
     )
     if before:
         rows = rows.filter(id__lt=before)
-    page = list(rows[: limit + 1])
+    page: list[Message] = list(rows[: limit + 1])
     older = page[limit - 1].pk if len(page) > limit else None
     page = page[:limit]
     page.reverse()

@@ -209,7 +209,7 @@ def message_add(*, author, thread: Thread, body: str, files=(), key: str = "", b
                 thread=thread, author=author, body=body, by_staff=by_staff, idempotency_key=key, created_at=now
             )
             _store(message, prepared, None)
-            changes = {"last_message_at": now}
+            changes: dict[str, object] = {"last_message_at": now}
             if not by_staff:
                 changes.update(handled_at=None, handled_by=None)
             Thread.objects.filter(pk=thread.pk).update(**changes)

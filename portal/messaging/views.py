@@ -23,6 +23,7 @@ from portal.access import roles as roles_access
 from portal.messaging import selectors, services
 from portal.messaging.files import attachment_response
 from portal.messaging.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH
+from portal.organisations.models import Location
 
 PAGE_SIZE = 20
 
@@ -43,7 +44,7 @@ def _form_context(request) -> dict:
 
 def _locations(groups) -> list:
     """The locations of these groups, once each, for the 'urgent: call' notice."""
-    seen = {}
+    seen: dict[int, Location] = {}
     for group in groups:
         seen.setdefault(group.location_id, group.location)
     return list(seen.values())

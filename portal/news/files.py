@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 
 from portal.core.files import protected_file_response
 from portal.news.models import NewsAttachment
 
 
-def attachment_response(request, attachment: NewsAttachment, size: str = "") -> HttpResponse:
+def attachment_response(request, attachment: NewsAttachment, size: str = "") -> HttpResponseBase:
     """An image or PDF of an item the user may read (ask `portal.access.news` first)."""
     thumb = size == "thumb"
     stored = attachment.thumbnail if thumb else attachment.file

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -47,14 +49,15 @@ class NewsForm(forms.Form):
                 else _("Organisation")
             )
             groups.setdefault(str(heading), []).append((audience.value, audience.label))
-        self.fields["audience"].choices = list(groups.items())
+        cast(forms.ChoiceField, self.fields["audience"]).choices = list(groups.items())
         self.published = published
         if published:  # a published item keeps its moment
             for name in ("when", "publish_date", "publish_time"):
                 del self.fields[name]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         data["publish_at"] = None
         if not self.published and data.get("when") == "later":
             day, time = data.get("publish_date"), data.get("publish_time")

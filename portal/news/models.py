@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.core import clock
-from portal.core.scoping import tenant_manager
+from portal.core.scoping import TenantManager
 from portal.media.storage import private_storage
 
 
@@ -42,7 +42,8 @@ class NewsItem(models.Model):
     # Chosen by the form when it is shown: sending the same form twice makes one item.
     form_key = models.CharField(max_length=64, blank=True)
 
-    objects = tenant_manager("organisation")
+    TENANT_PATH = "organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["-publish_at", "-id"]
@@ -84,9 +85,9 @@ class NewsItem(models.Model):
 
     @property
     def audience_label(self) -> str:
-        if self.group_id:
+        if self.group is not None:
             return self.group.name
-        if self.location_id:
+        if self.location is not None:
             return self.location.name
         return str(_("Whole organisation"))
 
@@ -122,7 +123,8 @@ class NewsAttachment(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
 
-    objects = tenant_manager("item__organisation")
+    TENANT_PATH = "item__organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["id"]

@@ -31,7 +31,7 @@ class EmailChoice(models.TextChoices):
 
 
 # What a guardian gets before choosing: push for everything; photos in the daily summary.
-DEFAULT_EMAIL = {
+DEFAULT_EMAIL: dict[str, str] = {
     Kind.MESSAGE: EmailChoice.INSTANT,
     Kind.PHOTO: EmailChoice.DIGEST,
     Kind.DIARY: EmailChoice.INSTANT,

@@ -19,6 +19,7 @@ import functools
 import hashlib
 import json
 import re
+from typing import cast
 from urllib.parse import urlsplit
 
 import requests
@@ -126,7 +127,8 @@ def key_pair() -> tuple[ec.EllipticCurvePrivateKey, str]:
     if settings.VAPID_PRIVATE_KEY:
         return _key_from_settings(settings.VAPID_PRIVATE_KEY, settings.VAPID_PUBLIC_KEY)
     row = _stored_key()
-    return serialization.load_pem_private_key(row.private_pem.encode(), password=None), row.public_key
+    private = serialization.load_pem_private_key(row.private_pem.encode(), password=None)
+    return cast(ec.EllipticCurvePrivateKey, private), row.public_key  # _stored_key wrote a P-256 key
 
 
 def public_key() -> str:

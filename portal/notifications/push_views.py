@@ -45,7 +45,9 @@ def push_subscribe(request):
     data = _json_body(request)
     if data is None:
         return _error(_("Send the subscription as JSON."))
-    keys = data.get("keys") if isinstance(data.get("keys"), dict) else {}
+    keys = data.get("keys")
+    if not isinstance(keys, dict):
+        keys = {}
     try:
         subscription = push.subscribe(
             user=request.user,

@@ -15,9 +15,11 @@ minutes) picks up whatever is due: retries, the end of quiet hours, and the dail
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -26,6 +28,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django_tasks.base import Task
 
 from portal.core import clock
 from portal.core.tasks import enqueue_after_commit
@@ -86,12 +89,13 @@ def _in_quiet(moment: dt.datetime, quiet: QuietHours) -> bool:
 def after_quiet_hours(moment: dt.datetime, quiet: QuietHours) -> dt.datetime:
     """`moment`, or the end of the quiet hours it falls in (Europe/Amsterdam wall clock)."""
     moment = moment.astimezone(clock.AMSTERDAM)
-    if not _in_quiet(moment, quiet):
+    start, end = quiet.start, quiet.end
+    if start is None or end is None or not _in_quiet(moment, quiet):
         return moment
     day = moment.date()
-    if quiet.start > quiet.end and moment.timetz().replace(tzinfo=None) >= quiet.start:
+    if start > end and moment.timetz().replace(tzinfo=None) >= start:
         day += dt.timedelta(days=1)
-    return clock.at(day, quiet.end)
+    return clock.at(day, end)
 
 
 def next_digest_time(moment: dt.datetime, quiet: QuietHours) -> dt.datetime:
@@ -166,6 +170,7 @@ def _schedule(delivery: Delivery) -> None:
     """Queue the task that sends this delivery once it is due (after the commit)."""
     from portal.notifications.tasks import deliver, send_digest
 
+    task: Task[[int], Any]
     if delivery.channel == Delivery.Channel.DIGEST:
         task, argument = send_digest, delivery.notification.user_id  # the notification is in memory
     else:
@@ -213,7 +218,7 @@ def _finish(deliveries: list[Delivery], error: str = "") -> None:
     if error:
         for delivery in deliveries:
             if delivery.state == Delivery.State.PENDING:
-                transaction.on_commit(lambda d=delivery: _schedule(d))
+                transaction.on_commit(functools.partial(_schedule, delivery))
 
 
 def _settings_link() -> str:
@@ -246,6 +251,7 @@ def deliver_one(delivery_id: int) -> str:
         elif delivery.channel == Delivery.Channel.PUSH:
             from portal.notifications import push
 
+            assert delivery.subscription is not None  # a push delivery goes to one device (deleted with it)
             if push.send(delivery.subscription, notification) == "gone":
                 delivery.state, delivery.last_error = Delivery.State.SKIPPED, "device unsubscribed"
                 Delivery.objects.filter(pk=delivery.pk).update(state=delivery.state, last_error=delivery.last_error)

@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.scoping import tenant_manager
+from portal.core.scoping import TenantManager
 
 
 class Organisation(models.Model):
@@ -44,7 +44,8 @@ class Organisation(models.Model):
         help_text=_("Guardians keep access this long after the placement ends, to download everything."),
     )
 
-    objects = tenant_manager("id")
+    TENANT_PATH = "id"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["name"]
@@ -69,7 +70,8 @@ class Location(models.Model):
         help_text=_("The number in the national childcare register (Landelijk Register Kinderopvang)."),
     )
 
-    objects = tenant_manager("organisation")
+    TENANT_PATH = "organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["name"]
@@ -96,7 +98,8 @@ class Group(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
 
-    objects = tenant_manager("location__organisation")
+    TENANT_PATH = "location__organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["location__name", "name"]
@@ -113,7 +116,8 @@ class GroupStaff(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_roles")
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="staff")
 
-    objects = tenant_manager("group__location__organisation")
+    TENANT_PATH = "group__location__organisation"
+    objects = TenantManager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "group"], name="unique_group_staff")]
@@ -128,7 +132,8 @@ class LocationPlanner(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="planner_roles")
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="planners")
 
-    objects = tenant_manager("location__organisation")
+    TENANT_PATH = "location__organisation"
+    objects = TenantManager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "location"], name="unique_location_planner")]
@@ -143,7 +148,8 @@ class OrganisationAdmin(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="admin_roles")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="admins")
 
-    objects = tenant_manager("organisation")
+    TENANT_PATH = "organisation"
+    objects = TenantManager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="unique_organisation_admin")]
@@ -159,7 +165,8 @@ class ClosingDay(models.Model):
     date = models.DateField(_("date"))
     name = models.CharField(_("reason"), max_length=100)
 
-    objects = tenant_manager("location__organisation")
+    TENANT_PATH = "location__organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["date"]
@@ -179,7 +186,8 @@ class RosterPattern(models.Model):
     day_part = models.CharField(_("day part"), max_length=10)
     professionals = models.PositiveSmallIntegerField(_("professionals"), validators=[MaxValueValidator(20)])
 
-    objects = tenant_manager("group__location__organisation")
+    TENANT_PATH = "group__location__organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["group", "weekday", "-day_part"]
@@ -198,7 +206,8 @@ class RosterException(models.Model):
     professionals = models.PositiveSmallIntegerField(_("professionals"), validators=[MaxValueValidator(20)])
     note = models.CharField(_("note"), max_length=200, blank=True)
 
-    objects = tenant_manager("group__location__organisation")
+    TENANT_PATH = "group__location__organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["date", "-day_part"]

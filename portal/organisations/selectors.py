@@ -15,8 +15,8 @@ def professionals_scheduled(group_ids: list[int], day: dt.date) -> dict[tuple[in
     `portal.planning.selectors.Snapshot.scheduled` (the same rule, for many days at once). Only
     the roster page's tests ask this one."""
     result: dict[tuple[int, str], int] = {}
-    for row in RosterPattern.objects.filter(group_id__in=group_ids, weekday=day.weekday()):
-        result[(row.group_id, row.day_part)] = row.professionals
-    for row in RosterException.objects.filter(group_id__in=group_ids, date=day):
-        result[(row.group_id, row.day_part)] = row.professionals
+    for pattern in RosterPattern.objects.filter(group_id__in=group_ids, weekday=day.weekday()):
+        result[(pattern.group_id, pattern.day_part)] = pattern.professionals
+    for exception in RosterException.objects.filter(group_id__in=group_ids, date=day):
+        result[(exception.group_id, exception.day_part)] = exception.professionals
     return result

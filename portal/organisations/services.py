@@ -91,7 +91,11 @@ def group_save(*, organisation: Organisation, actor, group: Group | None, **fiel
 # ---------------------------------------------------------------- staff roles
 
 
-ROLE_MODELS = {"group_staff": GroupStaff, "planner": LocationPlanner, "admin": OrganisationAdmin}
+ROLE_MODELS: dict[str, type[GroupStaff] | type[LocationPlanner] | type[OrganisationAdmin]] = {
+    "group_staff": GroupStaff,
+    "planner": LocationPlanner,
+    "admin": OrganisationAdmin,
+}
 ROLE_NAMES = {"group_staff": _lazy("group staff"), "planner": _lazy("planner"), "admin": _lazy("organisation admin")}
 
 
@@ -106,12 +110,18 @@ def staff_role_add(
     group: Group | None = None,
     location: Location | None = None,
 ):
-    """Offer someone a role: it starts when they accept it (`identity.role_invite`)."""
-    user, _created = user_for_email(email, full_name)
+    """Offer someone a role: it starts when they accept it (`identity.role_invite`). A role
+    without its group or location is refused before anyone's login is made."""
     if role == "group_staff":
+        if group is None:
+            raise ValidationError(_("Choose the group this person works on."))
         _check_group(organisation, group)
-    elif role == "planner" and location.organisation_id != organisation.pk:
-        raise ValidationError(_("The location belongs to another organisation."))
+    elif role == "planner":
+        if location is None:
+            raise ValidationError(_("Choose the location this person plans for."))
+        if location.organisation_id != organisation.pk:
+            raise ValidationError(_("The location belongs to another organisation."))
+    user, _created = user_for_email(email, full_name)
     return identity.role_invite(
         organisation=organisation,
         actor=actor,

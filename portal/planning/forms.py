@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
 from django import forms
 from django.utils.formats import date_format
@@ -36,12 +37,13 @@ class AbsenceForm(forms.Form):
 
     def __init__(self, days: list[tuple], previews: dict, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["day"].choices = [
+        cast(forms.ChoiceField, self.fields["day"]).choices = [
             (day.isoformat(), f"{date_format(day, 'l j F')} · {previews[day]}") for day, _parts in days
         ]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("what") == self.SWAP and not data.get("swap_day"):
             self.add_error("swap_day", _("Give the replacement day, or keep the day as a credit."))
         return data

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.core import clock
-from portal.core.scoping import tenant_manager
+from portal.core.scoping import TenantManager
 
 
 class Absence(models.Model):
@@ -29,7 +29,8 @@ class Absence(models.Model):
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     in_time = models.BooleanField(help_text="Reported before the credit deadline: it earns a credit unless swapped.")
 
-    objects = tenant_manager("child__organisation")
+    TENANT_PATH = "child__organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["date"]
@@ -71,7 +72,8 @@ class PlanningRequest(models.Model):
     )
     decision_note = models.CharField(max_length=300, blank=True)
 
-    objects = tenant_manager("child__organisation")
+    TENANT_PATH = "child__organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["requested_at", "id"]
@@ -109,7 +111,8 @@ class Credit(models.Model):
         PlanningRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="credits"
     )
 
-    objects = tenant_manager("child__organisation")
+    TENANT_PATH = "child__organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["expires_on", "id"]  # oldest first
@@ -134,7 +137,8 @@ class CreditEvent(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     reason = models.CharField(max_length=300)
 
-    objects = tenant_manager("credit__child__organisation")
+    TENANT_PATH = "credit__child__organisation"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -155,7 +159,8 @@ class CalendarFeed(models.Model):
     token = models.CharField(max_length=64, unique=True, default=new_feed_token)
     created_at = models.DateTimeField(default=clock.now)
 
-    objects = tenant_manager("child__organisation")
+    TENANT_PATH = "child__organisation"
+    objects = TenantManager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "child"], name="one_feed_per_guardian_and_child")]

@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from portal.children.models import Child, Placement, ScheduledDayPart, current_or_upcoming_q
 from portal.organisations.models import ClosingDay, Group, RosterException, RosterPattern
 from portal.planning.models import Absence, Credit, PlanningRequest
-from portal.planning.ratio import daycare_required, group_size_limit_out_of_school, out_of_school_required
+from portal.planning.ratio import daycare_required, group_size_limit_out_of_school, out_of_school_professionals
 
 DAY_PARTS = [ScheduledDayPart.DayPart.MORNING, ScheduledDayPart.DayPart.AFTERNOON]
 
@@ -21,7 +21,7 @@ DAY_PARTS = [ScheduledDayPart.DayPart.MORNING, ScheduledDayPart.DayPart.AFTERNOO
 @dataclass
 class Presence:
     child: Child
-    day_parts: set[str] = field(default_factory=set)
+    day_parts: list[str] = field(default_factory=list)  # each part once; in day order from attendance()
     source: str = "schedule"  # schedule, swap, extra_day
 
 
@@ -128,7 +128,9 @@ class Snapshot:
                 continue
             if (placement.child_id, day) in self.absent or gone(placement):
                 continue
-            result.setdefault(placement.child_id, Presence(placement.child)).day_parts.add(row.day_part)
+            presence = result.setdefault(placement.child_id, Presence(placement.child))
+            if row.day_part not in presence.day_parts:
+                presence.day_parts.append(row.day_part)
         for request in self.approved:
             if (
                 request.group_id == group.pk
@@ -137,7 +139,7 @@ class Snapshot:
                 and not gone(request.placement)
             ):
                 presence = result.setdefault(request.child_id, Presence(request.child, source=request.kind))
-                presence.day_parts.update(request.day_parts)
+                presence.day_parts.extend(p for p in request.day_parts if p not in presence.day_parts)
         return result
 
     def scheduled(self, group: Group, day: dt.date, part: str) -> int:
@@ -168,18 +170,19 @@ class Snapshot:
             scheduled = self.scheduled(group, day, part)
             counts = age_counts_daycare(children, day)
             result = daycare_required(counts)
-            if not result.allowed:
+            needed = result.required_professionals
+            if not result.allowed or needed is None:
                 return PartVerdict(part, len(children), counts, None, scheduled, False, result.reason)
             reason = ngettext(
                 "%(required)d professional needed, %(scheduled)d scheduled",
                 "%(required)d professionals needed, %(scheduled)d scheduled",
-                result.required_professionals,
+                needed,
             ) % {
-                "required": result.required_professionals,
+                "required": needed,
                 "scheduled": scheduled,
             }
-            fits = result.required_professionals <= scheduled
-            return PartVerdict(part, len(children), counts, result.required_professionals, scheduled, fits, reason)
+            fits = needed <= scheduled
+            return PartVerdict(part, len(children), counts, needed, scheduled, fits, reason)
         location_children, group_children = [], []
         siblings = self.bso_siblings(group)
         for sibling in siblings:
@@ -191,8 +194,8 @@ class Snapshot:
         if child is not None and child.pk not in {c.pk for c in location_children}:
             location_children.append(child)
             group_children.append(child)
-        counts = age_counts_out_of_school(location_children, day)
-        required = out_of_school_required(*counts).required_professionals
+        at_location = age_counts_out_of_school(location_children, day)
+        required = out_of_school_professionals(*at_location)
         scheduled = sum(self.scheduled(s, day, part) for s in siblings)
         limit = group_size_limit_out_of_school(*age_counts_out_of_school(group_children, day))
         fits = limit.allowed and required <= scheduled
@@ -206,7 +209,7 @@ class Snapshot:
         }
         if not limit.allowed:
             reason = limit.reason
-        return PartVerdict(part, len(group_children), counts, required, scheduled, fits, reason, limit.reason)
+        return PartVerdict(part, len(group_children), at_location, required, scheduled, fits, reason, limit.reason)
 
 
 def expected_on(groups: list[Group], day: dt.date) -> dict[int, dict[int, Presence]]:
@@ -270,7 +273,7 @@ def child_calendar(child: Child, first: dt.date, last: dt.date) -> list[Calendar
     """Every day from `first` to `last` with the child's planned day parts, closing days,
     absences and requests. Five queries, whatever the range."""
     placements = list(child.placements.select_related("group").prefetch_related("schedule"))
-    closing = defaultdict(dict)
+    closing: defaultdict[int, dict[dt.date, str]] = defaultdict(dict)
     for row in ClosingDay.objects.filter(
         location_id__in={p.group.location_id for p in placements}, date__range=(first, last)
     ):
@@ -319,7 +322,7 @@ def day_summary(groups: list[Group], day: dt.date) -> dict[tuple[int, str], Part
     the free places: how many more children of the youngest age present (the most demanding)
     still fit. In a fixed number of queries, whatever the number of groups and children."""
     snapshot = Snapshot(groups, [day])
-    result = {}
+    result: dict[tuple[int, str], PartSummary] = {}
     for group in groups:
         expected = snapshot.expected(group, day)
         for part in DAY_PARTS:
@@ -344,8 +347,7 @@ def day_summary(groups: list[Group], day: dt.date) -> dict[tuple[int, str], Part
                     while (
                         free < 30
                         and group_size_limit_out_of_school(young + free + 1, old).allowed
-                        and out_of_school_required(at_location[0] + free + 1, at_location[1]).required_professionals
-                        <= staff
+                        and out_of_school_professionals(at_location[0] + free + 1, at_location[1]) <= staff
                     ):
                         free += 1
                 else:
@@ -355,7 +357,8 @@ def day_summary(groups: list[Group], day: dt.date) -> dict[tuple[int, str], Part
                         trial = list(counts)
                         trial[youngest] += free + 1
                         outcome = daycare_required(tuple(trial))  # type: ignore[arg-type]
-                        if not outcome.allowed or outcome.required_professionals > verdict.scheduled:
+                        needed = outcome.required_professionals
+                        if not outcome.allowed or needed is None or needed > verdict.scheduled:
                             break
                         free += 1
             result[(group.pk, part)] = PartSummary(
@@ -376,14 +379,14 @@ def attendance(
     """Per group id, the children expected on `day`, by name, with their day parts in order
     (morning first): the attendance list. Absences, swaps, extra days and closing days count."""
     snapshot = Snapshot(groups, [day])
-    order = {part: index for index, part in enumerate(DAY_PARTS)}
-    result = {}
+    order: dict[str, int] = {part: index for index, part in enumerate(DAY_PARTS)}
+    result: dict[int, list[Presence]] = {}
     for group in groups:
         rows = sorted(
             snapshot.expected(group, day, still_placed_on=still_placed_on).values(),
             key=lambda p: (p.child.first_name, p.child.last_name, p.child.pk),
         )
         for presence in rows:
-            presence.day_parts = sorted(presence.day_parts, key=order.get)
+            presence.day_parts = sorted(presence.day_parts, key=lambda p: order.get(p, len(order)))
         result[group.pk] = rows
     return result

@@ -209,7 +209,7 @@ def absence_report(
         changes={"date": [None, day], "reason": [None, reason], "in_time": [None, absence.in_time]},
         summary=_("Absence of %(child)s on %(day)s reported") % {"child": child.first_name, "day": _day(day)},
     )
-    if swap_day is not None:
+    if swap_day is not None and swap_placement is not None:
         swap = PlanningRequest.objects.create(
             child=child,
             placement=swap_placement,

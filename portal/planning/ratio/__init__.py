@@ -7,7 +7,14 @@ from portal.planning.ratio.rules import (
     RatioResult,
     daycare_required,
     group_size_limit_out_of_school,
+    out_of_school_professionals,
     out_of_school_required,
 )
 
-__all__ = ["RatioResult", "daycare_required", "out_of_school_required", "group_size_limit_out_of_school"]
+__all__ = [
+    "RatioResult",
+    "daycare_required",
+    "out_of_school_required",
+    "out_of_school_professionals",
+    "group_size_limit_out_of_school",
+]

@@ -118,11 +118,17 @@ def daycare_required(counts: Counts) -> RatioResult:
     return RatioResult(current, True, reason)
 
 
-def out_of_school_required(aged_4_to_6: int, aged_7_up: int) -> RatioResult:
-    """BSO since 1 July 2024: over all children present at the location, ceil(A/10 + B/12)."""
+def out_of_school_professionals(aged_4_to_6: int, aged_7_up: int) -> int:
+    """BSO since 1 July 2024: over all children present at the location, ceil(A/10 + B/12).
+    Always a number (the location has no table to overflow), so callers need no None check."""
     if aged_4_to_6 < 0 or aged_7_up < 0:
         raise ValueError("BSO counts are two whole numbers >= 0")
-    required = -(-(6 * aged_4_to_6 + 5 * aged_7_up) // 60)
+    return -(-(6 * aged_4_to_6 + 5 * aged_7_up) // 60)
+
+
+def out_of_school_required(aged_4_to_6: int, aged_7_up: int) -> RatioResult:
+    """`out_of_school_professionals` as a result with its reason."""
+    required = out_of_school_professionals(aged_4_to_6, aged_7_up)
     return RatioResult(required, True, f"ceil({aged_4_to_6}/10 + {aged_7_up}/12) at the location")
 
 
