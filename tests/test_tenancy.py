@@ -105,3 +105,14 @@ def test_the_api_answers_in_the_tokens_organisation(world, client):
     assert [c["first_name"] for c in me["children"]] == ["Olle"]
     # The test's own scope is back afterwards: it sees every organisation again.
     assert Child.objects.count() == 5
+
+
+def test_a_lock_takes_only_the_rows_of_its_own_model(world):
+    """The scope joins the organisation's tables; a lock must not take their rows as well."""
+    with in_organisations([world.a.org.pk]):
+        assert Placement.objects.select_for_update().query.select_for_update_of == ("self",)
+        assert world.bo.placements.select_for_update().query.select_for_update_of == ("self",)
+        assert Child.objects.select_for_update(of=("self", "organisation")).query.select_for_update_of == (
+            "self",
+            "organisation",
+        )

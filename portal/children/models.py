@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.scoping import TenantManager
+from portal.core.scoping import TenantManager, TenantQuerySet
 from portal.organisations.models import Group, Organisation
 
 
@@ -122,7 +122,7 @@ def current_or_upcoming_q(day: dt.date, via: str = "") -> models.Q:
     return models.Q(**{f"{prefix}end_date__isnull": True}) | models.Q(**{f"{prefix}end_date__gte": day})
 
 
-class PlacementQuerySet(models.QuerySet):
+class PlacementQuerySet(TenantQuerySet):
     def current_or_upcoming(self, day: dt.date) -> PlacementQuerySet:
         """Placements not ended before `day`: running on it, or starting later."""
         return self.filter(current_or_upcoming_q(day))

@@ -28,17 +28,29 @@ from django_scopes.manager import DisabledQuerySet
 
 DIMENSION = "organisation"
 
-__all__ = ["ScopeError", "TenantManager", "across_organisations", "in_organisations", "tenant_task"]
+__all__ = ["ScopeError", "TenantManager", "TenantQuerySet", "across_organisations", "in_organisations", "tenant_task"]
 
 
-class TenantManager(models.Manager):
+class TenantQuerySet(models.QuerySet):
+    def select_for_update(self, nowait=False, skip_locked=False, of=(), no_key=False):
+        """Lock only this model's rows by default: a scope joins the organisation's tables,
+        and locking their rows too would make every lock in an organisation wait on the
+        organisation row (PostgreSQL locks every joined row unless told `of`)."""
+        return super().select_for_update(nowait=nowait, skip_locked=skip_locked, of=of or ("self",), no_key=no_key)
+
+
+_TenantBaseManager = models.Manager.from_queryset(TenantQuerySet)
+
+
+class TenantManager(_TenantBaseManager):
     """The default manager of a model that belongs to an organisation. The model names the path
     to its organisation in `TENANT_PATH` (`"organisation"`, `"child__organisation"`, ...).
 
     In a scope of organisations its querysets hold only their rows; with the scope disabled,
     every row; without a scope, any query on them raises `ScopeError` (`none()` and `create()`
     still work, so forms can declare an empty queryset at import). A model with its own
-    QuerySet uses `TenantManager.from_queryset(ItsQuerySet)`; related managers inherit it."""
+    QuerySet (a `TenantQuerySet`) uses `TenantManager.from_queryset(ItsQuerySet)`; related
+    managers inherit it."""
 
     def get_queryset(self) -> Any:
         current = get_scope()
@@ -50,9 +62,9 @@ class TenantManager(models.Manager):
         return super().get_queryset().filter(**{f"{path}__in": current[DIMENSION]})
 
     def all(self) -> Any:
-        rows = super().all()
+        rows = self.get_queryset()  # what Manager.all() returns
         if isinstance(rows, DisabledQuerySet):
-            rows.all()  # raises ScopeError
+            rows.all()  # raises ScopeError: `Model.objects.all()` outside a scope is a query too
         return rows
 
 
