@@ -15,6 +15,7 @@ from portal.access import roles as roles_access
 from portal.accounts import services
 from portal.accounts.signals import client_ip
 from portal.api.auth import TokenAuth
+from portal.api.schemas import Message
 from portal.children.selectors import children_with_placements
 from portal.core import clock
 
@@ -41,10 +42,6 @@ class TokenOut(Schema):
     token: str = Field(description="Send as `Authorization: Bearer <token>`; valid until revoked")
     device_name: str
     user: UserOut
-
-
-class Message(Schema):
-    detail: str
 
 
 class PlacementOut(Schema):

@@ -14,15 +14,12 @@ from pydantic import Field
 from portal.access import diary as diary_access
 from portal.accounts import identity
 from portal.api.auth import TokenAuth
+from portal.api.schemas import Message
 from portal.core.files import protected_file_response
 from portal.diary import services
 from portal.diary.models import DiaryEntry, DiaryExport, DiaryReply
 
 router = Router(tags=["diary"], auth=TokenAuth())
-
-
-class Message(Schema):
-    detail: str
 
 
 class Sleep(Schema):

@@ -14,15 +14,12 @@ from portal.access import media as media_access
 from portal.access import organisations as organisations_access
 from portal.access import roles as roles_access
 from portal.api.auth import TokenAuth
+from portal.api.schemas import Message
 from portal.media import selectors, services
 from portal.media.files import rendition_response
 from portal.media.processing import MediaRejected
 
 router = Router(tags=["photos and videos"], auth=TokenAuth())
-
-
-class Message(Schema):
-    detail: str
 
 
 class MediaOut(Schema):

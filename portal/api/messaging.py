@@ -22,6 +22,7 @@ from pydantic import Field
 from portal.access import messaging as messaging_access
 from portal.accounts import identity
 from portal.api.auth import TokenAuth
+from portal.api.schemas import Message
 from portal.messaging import selectors, services
 from portal.messaging.files import attachment_response
 from portal.messaging.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, Attachment, Thread
@@ -32,11 +33,7 @@ PAGE_SIZE = 30
 AttachmentKind = Literal["photo", "pdf"]
 
 
-class Detail(Schema):
-    detail: str
-
-
-class AttachmentOut(Schema):
+class MessageAttachmentOut(Schema):
     id: int
     kind: AttachmentKind
     name: str
@@ -53,7 +50,7 @@ class MessageOut(Schema):
     by_staff: bool
     body: str = Field(description="Plain text as written; show it escaped")
     created_at: dt.datetime
-    attachments: list[AttachmentOut]
+    attachments: list[MessageAttachmentOut]
 
 
 class ThreadSummary(Schema):
@@ -107,14 +104,14 @@ class UnreadOut(Schema):
     count: int
 
 
-class ReadOut(Schema):
+class ThreadReadOut(Schema):
     unread: int = Field(description="Unread in this thread (0 after reading)")
     total: int = Field(description="Unread messages in all the caller's threads")
 
 
-def _attachment_out(attachment: Attachment) -> AttachmentOut:
+def _attachment_out(attachment: Attachment) -> MessageAttachmentOut:
     url = reverse("api:message_attachment_file", kwargs={"attachment_id": attachment.pk})
-    return AttachmentOut(
+    return MessageAttachmentOut(
         id=attachment.pk,
         kind=cast(AttachmentKind, attachment.kind),  # Attachment.Kind's values
         name=attachment.original_name,
@@ -199,7 +196,7 @@ def message_threads(
 
 
 @router.post(
-    "/messages/threads", response={201: ThreadsCreated, 400: Detail, 403: Detail}, url_name="message_thread_create"
+    "/messages/threads", response={201: ThreadsCreated, 400: Message, 403: Message}, url_name="message_thread_create"
 )
 def message_thread_create(request, data: Form[ThreadIn], files: list[UploadedFile] = File(None)):
     """Guardians: `child_id` (the message goes to the child's group). Staff: `group_id` and
@@ -250,7 +247,7 @@ def message_thread(request, thread_id: int, before: int | None = None):
 
 @router.post(
     "/messages/threads/{thread_id}/messages",
-    response={201: MessageOut, 400: Detail, 403: Detail},
+    response={201: MessageOut, 400: Message, 403: Message},
     url_name="message_reply",
 )
 def message_reply(request, thread_id: int, data: Form[ReplyIn], files: list[UploadedFile] = File(None)):
@@ -274,11 +271,13 @@ def message_reply(request, thread_id: int, data: Form[ReplyIn], files: list[Uplo
     return Status(201, _message_out(message, request.user))
 
 
-@router.post("/messages/threads/{thread_id}/read", response=ReadOut, url_name="message_read")
+@router.post("/messages/threads/{thread_id}/read", response=ThreadReadOut, url_name="message_read")
 def message_read(request, thread_id: int):
     thread = messaging_access.thread_for_user(request.user, thread_id)
     services.thread_mark_read(user=request.user, thread=thread)
-    return ReadOut(unread=selectors.unread_in_thread(request.user, thread), total=selectors.unread_total(request.user))
+    return ThreadReadOut(
+        unread=selectors.unread_in_thread(request.user, thread), total=selectors.unread_total(request.user)
+    )
 
 
 @router.post("/messages/threads/{thread_id}/handled", response=ThreadSummary, url_name="message_handled")

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from portal.access import news as news_access
 from portal.api.auth import TokenAuth
+from portal.api.schemas import Message
 from portal.core import clock
 from portal.news import selectors, services
 from portal.news.files import attachment_response
@@ -22,11 +23,7 @@ from portal.news.models import NewsAttachment, NewsItem
 router = Router(tags=["news"], auth=TokenAuth())
 
 
-class Message(Schema):
-    detail: str
-
-
-class AttachmentOut(Schema):
+class NewsAttachmentOut(Schema):
     id: int
     kind: Literal["image", "file"]
     name: str
@@ -45,7 +42,7 @@ class AttachmentOut(Schema):
 
     @staticmethod
     def resolve_thumbnail_url(obj: NewsAttachment) -> str | None:
-        return f"{AttachmentOut.resolve_url(obj)}?size=thumb" if obj.thumbnail else None
+        return f"{NewsAttachmentOut.resolve_url(obj)}?size=thumb" if obj.thumbnail else None
 
 
 class NewsOut(Schema):
@@ -57,7 +54,7 @@ class NewsOut(Schema):
     audience_label: str
     publish_at: dt.datetime
     scheduled: bool = Field(description="Not yet visible to the families (publishers only see these).")
-    attachments: list[AttachmentOut]
+    attachments: list[NewsAttachmentOut]
 
     @staticmethod
     def resolve_scheduled(obj: NewsItem) -> bool:

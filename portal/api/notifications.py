@@ -39,7 +39,7 @@ class ReadIn(Schema):
     ids: list[int] | None = Field(default=None, description="Leave out to mark all as read")
 
 
-class ReadOut(Schema):
+class NotificationReadOut(Schema):
     marked: int
     unread: int
 
@@ -72,11 +72,11 @@ def notification_list(request, before_id: int | None = None, limit: int = 30):
     return NotificationPage(unread=services.unread_count(request.user), items=items)
 
 
-@router.post("/notifications/read", response=ReadOut)
+@router.post("/notifications/read", response=NotificationReadOut)
 def notification_read(request, payload: ReadIn):
     """Mark some (ids) or all of your notifications as read."""
     marked = services.mark_read(user=request.user, ids=payload.ids)
-    return ReadOut(marked=marked, unread=services.unread_count(request.user))
+    return NotificationReadOut(marked=marked, unread=services.unread_count(request.user))
 
 
 def _preferences(user) -> PreferencesDoc:

@@ -12,15 +12,12 @@ from pydantic import Field
 
 from portal.access import planning as planning_access
 from portal.api.auth import TokenAuth
+from portal.api.schemas import Message
 from portal.core import clock
 from portal.planning import selectors, services
 from portal.planning.models import Credit, CreditEvent, PlanningRequest
 
 router = Router(tags=["planning"], auth=TokenAuth())
-
-
-class Message(Schema):
-    detail: str
 
 
 class DayOut(Schema):
