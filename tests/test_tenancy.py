@@ -116,3 +116,38 @@ def test_a_lock_takes_only_the_rows_of_its_own_model(world):
             "self",
             "organisation",
         )
+
+
+def test_a_form_declared_outside_any_scope_works_in_a_request(world, client):
+    """Form fields are made when their module is imported (by `manage.py check`, say), outside
+    any scope; only running such a queryset fails, and the forms set theirs per request."""
+    from django import forms
+
+    with scope():
+        field = forms.ModelChoiceField(queryset=Group.objects.all())
+        with pytest.raises(ScopeError):
+            list(field.queryset)
+    from tests.conftest import login
+
+    login(client, world.adam)
+    page = client.get(f"/manage/{world.a.org.pk}/groups/new/")
+    assert page.status_code == 200 and world.a.centrum.name in page.content.decode()
+
+
+def test_management_commands_start_outside_any_scope():
+    """`manage.py check` (and so migrate, runserver) imports every URLconf and form outside any
+    scope, as in production; it must not run a tenant query there."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "check"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.test_settings"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -31,6 +31,14 @@ DIMENSION = "organisation"
 __all__ = ["ScopeError", "TenantManager", "TenantQuerySet", "across_organisations", "in_organisations", "tenant_task"]
 
 
+class _OutsideAnyScope(DisabledQuerySet):
+    """A queryset made outside any scope: it may be built and passed on (a form field declares
+    one when its module is imported, before any request), but running it raises ScopeError."""
+
+    def all(self):
+        return self
+
+
 class TenantQuerySet(models.QuerySet):
     def select_for_update(self, nowait=False, skip_locked=False, of=(), no_key=False):
         """Lock only this model's rows by default: a scope joins the organisation's tables,
@@ -47,8 +55,8 @@ class TenantManager(_TenantBaseManager):
     to its organisation in `TENANT_PATH` (`"organisation"`, `"child__organisation"`, ...).
 
     In a scope of organisations its querysets hold only their rows; with the scope disabled,
-    every row; without a scope, any query on them raises `ScopeError` (`none()` and `create()`
-    still work, so forms can declare an empty queryset at import). A model with its own
+    every row; without a scope, any query on them raises `ScopeError` (`all()`, `none()` and
+    `create()` still work, so a form field can be declared when its module is imported). A model with its own
     QuerySet (a `TenantQuerySet`) uses `TenantManager.from_queryset(ItsQuerySet)`; related
     managers inherit it."""
 
@@ -57,15 +65,12 @@ class TenantManager(_TenantBaseManager):
         if not current.get("_enabled", True):
             return super().get_queryset()
         if DIMENSION not in current:
-            return DisabledQuerySet(self.model, using=self._db, missing_scopes={DIMENSION})
+            return _OutsideAnyScope(self.model, using=self._db, missing_scopes={DIMENSION})
         path = self.model.TENANT_PATH  # type: ignore[attr-defined]  # declared by each tenant model
         return super().get_queryset().filter(**{f"{path}__in": current[DIMENSION]})
 
     def all(self) -> Any:
-        rows = self.get_queryset()  # what Manager.all() returns
-        if isinstance(rows, DisabledQuerySet):
-            rows.all()  # raises ScopeError: `Model.objects.all()` outside a scope is a query too
-        return rows
+        return self.get_queryset()  # what Manager.all() returns
 
 
 def in_organisations(organisation_ids):
