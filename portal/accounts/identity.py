@@ -233,6 +233,7 @@ def open_role_invitations_of(organisation):
     )
 
 
+@transaction.atomic
 def role_invite(
     *, organisation, actor, user: User, full_name: str, role: str, group=None, location=None
 ) -> RoleInvitation | None:
