@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from portal.access.roles import NO_ROLES, roles_of
-from portal.access.tenancy import in_users_organisation
+from portal.access.tenancy import found_in_users_organisations, in_users_organisation
 from portal.children.models import Placement
 from portal.core import clock
 from portal.news.audience import NewsAudience
@@ -138,12 +138,9 @@ def news_require_publisher(user) -> NewsReach:
 def news_item_for_publisher(user, item_id: int) -> NewsItem:
     """An item to edit or delete: another organisation's (or none) is a 404, one of the user's
     own organisation that they may not manage a 403."""
-    try:
-        item = NewsItem.objects.select_related("organisation", "location", "group").filter(pk=item_id).first()
-    except (ValueError, TypeError, OverflowError):
-        item = None
-    if item is None or not in_users_organisation(user, item.organisation_id):
-        raise Http404
+    item = found_in_users_organisations(
+        user, NewsItem.objects.select_related("organisation", "location", "group"), item_id, lambda x: x.organisation_id
+    )
     if not may_manage(user, item):
         raise PermissionDenied
     return item

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from portal.access.roles import roles_of
-from portal.access.tenancy import in_users_organisation
+from portal.access.tenancy import found_in_users_organisations
 from portal.organisations.models import Group, Location
 
 
@@ -39,18 +38,18 @@ def staff_groups(user) -> QuerySet[Group]:
 
 
 def group_for_user(user, group_id: int) -> Group:
-    group = Group.objects.select_related("location__organisation").filter(pk=group_id).first()
-    if group is None or not in_users_organisation(user, group.location.organisation_id):
-        raise Http404
+    group = found_in_users_organisations(
+        user, Group.objects.select_related("location__organisation"), group_id, lambda g: g.location.organisation_id
+    )
     if not visible_groups(user).filter(pk=group.pk).exists():
         raise PermissionDenied
     return group
 
 
 def location_for_user(user, location_id: int) -> Location:
-    location = Location.objects.select_related("organisation").filter(pk=location_id).first()
-    if location is None or not in_users_organisation(user, location.organisation_id):
-        raise Http404
+    location = found_in_users_organisations(
+        user, Location.objects.select_related("organisation"), location_id, lambda x: x.organisation_id
+    )
     if not visible_locations(user).filter(pk=location.pk).exists():
         raise PermissionDenied
     return location

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from portal.access.children import own_child
 from portal.access.roles import Decision, is_guardian_of, roles_of
-from portal.access.tenancy import in_users_organisation
+from portal.access.tenancy import found_in_users_organisations
 from portal.children.models import Child
 from portal.core import clock
 from portal.core.scoping import across_organisations
@@ -124,9 +124,12 @@ def pending_for_planner(user) -> QuerySet[PlanningRequest]:
 
 def planning_request_for_planner(user, request_id: int) -> PlanningRequest:
     """A request the planner may decide on: another organisation's is a 404, without the role a 403."""
-    request = PlanningRequest.objects.select_related("child", "group__location").filter(pk=request_id).first()
-    if request is None or not in_users_organisation(user, request.group.location.organisation_id):
-        raise Http404
+    request = found_in_users_organisations(
+        user,
+        PlanningRequest.objects.select_related("child", "group__location"),
+        request_id,
+        lambda r: r.group.location.organisation_id,
+    )
     if request.group.location_id not in decide_location_ids(user):
         raise PermissionDenied
     return request
@@ -141,9 +144,9 @@ def planning_request_for_guardian(user, request_id: int) -> PlanningRequest:
 
 def location_for_roster(user, location_id: int) -> Location:
     """The staff roster of a location is kept by its planners and the organisation's admins."""
-    location = Location.objects.select_related("organisation").filter(pk=location_id).first()
-    if location is None or not in_users_organisation(user, location.organisation_id):
-        raise Http404
+    location = found_in_users_organisations(
+        user, Location.objects.select_related("organisation"), location_id, lambda x: x.organisation_id
+    )
     roles = roles_of(user)
     if location.pk not in roles.planner_location_ids and location.organisation_id not in roles.admin_organisation_ids:
         raise PermissionDenied
@@ -153,9 +156,9 @@ def location_for_roster(user, location_id: int) -> Location:
 def location_for_day_view(user, location_id: int) -> Location:
     """The day view of a location: its planners, the organisation's admins, and the staff of
     its groups (for whom it is the attendance list)."""
-    location = Location.objects.select_related("organisation").filter(pk=location_id).first()
-    if location is None or not in_users_organisation(user, location.organisation_id):
-        raise Http404
+    location = found_in_users_organisations(
+        user, Location.objects.select_related("organisation"), location_id, lambda x: x.organisation_id
+    )
     if location.pk in decide_location_ids(user):
         return location
     if Group.objects.filter(location=location, id__in=roles_of(user).staff_group_ids).exists():

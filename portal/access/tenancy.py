@@ -45,6 +45,19 @@ def organisation_for_admin(user, organisation_id: int) -> Organisation:
     return organisation
 
 
+def found_in_users_organisations(user, queryset, pk, organisation_id_of):
+    """The object `pk` of `queryset` when it exists in one of the user's organisations
+    (`organisation_id_of(obj)` says which it is in); otherwise, or for an id that is not a
+    number, a 404: nobody learns that another organisation's object exists."""
+    try:
+        obj = queryset.filter(pk=pk).first()
+    except (ValueError, TypeError, OverflowError):
+        obj = None
+    if obj is None or not in_users_organisation(user, organisation_id_of(obj)):
+        raise Http404
+    return obj
+
+
 def in_organisation(queryset, organisation: Organisation | Location, pk, lookup: str = "organisation"):
     """One object of `queryset` that belongs to `organisation` (through `lookup`), or a 404.
     A location narrows it further, with a lookup that ends at the location."""
