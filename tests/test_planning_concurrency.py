@@ -10,6 +10,7 @@ from django.db import connection
 
 from portal.access.roles import forget_roles
 from portal.children.models import Guardian
+from portal.core.scoping import in_organisations
 from portal.organisations.models import LocationPlanner, RosterPattern
 from portal.planning import selectors, services
 from portal.planning.models import PlanningRequest
@@ -55,7 +56,9 @@ def test_the_last_free_place_goes_to_one_request(world, monkeypatch):
     def decide(planner, request):
         try:
             barrier.wait(timeout=10)
-            services.request_decide(planner=planner, request=request, approve=True)
+            # A thread starts without the test's scope; each planner works in their organisation's.
+            with in_organisations([world.a.org.pk]):
+                services.request_decide(planner=planner, request=request, approve=True)
             outcomes[request.pk] = "approved"
         except services.DecisionError as error:
             outcomes[request.pk] = str(error)
