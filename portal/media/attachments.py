@@ -2,12 +2,16 @@
 
 Each file is recognised by its content, not its name. A photo (JPEG, PNG, HEIC) is stored again
 without any metadata, at screen size with a thumbnail (see `portal.media.processing`). A PDF
-must be whole: a header, a cross-reference and an end. Every file of a batch is checked before
-anything is stored, and one bad file refuses the batch with a message that names each problem.
+must be whole: a header, a cross-reference and an end; it is written again without its document
+metadata (author, title, the program that made it, the XMP packet), as photos lose theirs.
+Every file of a batch is checked before anything is stored, and one bad file refuses the batch
+with a message that names each problem.
 """
 
 from __future__ import annotations
 
+import io
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +21,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from portal.media.processing import MediaRejected, check_upload, process_photo, sniff_kind
+
+logger = logging.getLogger(__name__)
+
+# Where a PDF keeps who made it: the catalog's and each page's XMP packet, and the page-piece
+# dictionaries programs leave behind (the document information dictionary goes as a whole).
+_PDF_METADATA_KEYS = ("/Metadata", "/PieceInfo")
 
 
 @dataclass
@@ -53,6 +63,32 @@ def check_pdf(name: str, data: bytes, limit: int) -> None:
         raise ValidationError(_("%(name)s is damaged or incomplete; please send it again.") % {"name": name})
 
 
+def strip_pdf(name: str, data: bytes) -> bytes:
+    """The PDF written again without document metadata. A PDF that cannot be read, or that is
+    locked with a password, is refused: it could not be cleaned."""
+    from pypdf import PdfReader, PdfWriter
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ValidationError(_("%(name)s is locked with a password; please send it without one.") % {"name": name})
+        writer = PdfWriter(clone_from=reader)
+        writer.metadata = None  # the document information dictionary: author, title, creator, ...
+        for holder in [writer._root_object, *writer.pages]:
+            for key in _PDF_METADATA_KEYS:
+                if key in holder:
+                    del holder[key]
+        writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)  # drop what was cut off
+        out = io.BytesIO()
+        writer.write(out)
+    except ValidationError:
+        raise
+    except Exception as exc:  # pypdf raises many kinds on a broken file
+        logger.info("PDF %s refused: %s", name, exc)
+        raise ValidationError(_("%(name)s is damaged or incomplete; please send it again.") % {"name": name}) from exc
+    return out.getvalue()
+
+
 def prepare_photo(name: str, data: bytes) -> PreparedFile:
     """A photo stored again without metadata: the screen size, and a thumbnail."""
     try:
@@ -81,7 +117,7 @@ def prepare(upload, *, pdf_limit: int) -> PreparedFile:
             raise _too_large(name, pdf_limit)
         data = upload.read()
         check_pdf(name, data, pdf_limit)
-        return PreparedFile("pdf", f"{PurePath(name).stem or 'document'}.pdf", "application/pdf", data)
+        return PreparedFile("pdf", f"{PurePath(name).stem or 'document'}.pdf", "application/pdf", strip_pdf(name, data))
     if sniff_kind(head) != "photo":
         raise ValidationError(
             _("%(name)s cannot be attached: only photos (JPEG, PNG, HEIC) and PDF documents can.") % {"name": name}
