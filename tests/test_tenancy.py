@@ -151,3 +151,22 @@ def test_management_commands_start_outside_any_scope():
         env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.test_settings"},
     )
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_every_task_runs_across_organisations():
+    """A worker runs a task outside any scope: each task says so (`@tenant_task`). The test
+    suite's task backend runs tasks outside the caller's scope too (tests/task_backend.py)."""
+    import importlib
+    from pathlib import Path
+
+    from django_tasks.base import Task
+
+    root = Path(__file__).resolve().parent.parent / "portal"
+    unwrapped = []
+    for path in root.glob("*/tasks.py"):
+        module = importlib.import_module(f"portal.{path.parent.name}.tasks")
+        for name, value in vars(module).items():
+            if isinstance(value, Task) and value.func.__module__ == module.__name__:
+                if not getattr(value.func, "runs_across_organisations", False):
+                    unwrapped.append(f"{module.__name__}.{name}")
+    assert unwrapped == []

@@ -53,6 +53,7 @@ def _send(user, template: str, context: dict) -> None:
 
 
 @task()
+@tenant_task
 def deliver_guardian_notice(organisation_id: int, user_id: int, child_id: int) -> None:
     """Tell a person who has an account that an organisation made them a guardian of a child:
     they log in as they always do. Only the person reads it."""
@@ -80,6 +81,7 @@ def deliver_guardian_notice(organisation_id: int, user_id: int, child_id: int) -
 
 
 @task()
+@tenant_task
 def deliver_role_invitation(role_invitation_id: int) -> None:
     """Ask a person who has an account to accept a staff role, logged in."""
     from portal.accounts.identity import names_in

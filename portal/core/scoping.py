@@ -91,4 +91,5 @@ def tenant_task(func):
         with across_organisations():
             return func(*args, **kwargs)
 
+    wrapper.runs_across_organisations = True  # type: ignore[attr-defined]  # checked by the tests
     return wrapper
