@@ -34,10 +34,12 @@ def test_no_module_outside_access_reads_role_ids():
 
 def test_no_module_outside_the_model_spells_out_current_or_upcoming():
     """`Placement.objects.current_or_upcoming(day)` (or `current_or_upcoming_q`) is the rule."""
-    pattern = re.compile(r"end_date__(gte|isnull)")
+    pattern = re.compile(r"end_date__(gte|isnull|lt)\b|end_date is None or|end_date >= |not \w+\.end_date or")
+    templates = PORTAL.parent / "templates"
+    files = [*PORTAL.rglob("*.py"), *templates.rglob("*.html")]
     offenders = [
-        f"{path.relative_to(PORTAL)}:{number}"
-        for path in PORTAL.rglob("*.py")
+        f"{path.relative_to(PORTAL.parent)}:{number}"
+        for path in files
         if path != PORTAL / "children" / "models.py" and "migrations" not in path.parts
         for number, line in enumerate(path.read_text().splitlines(), start=1)
         if pattern.search(line)

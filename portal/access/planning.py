@@ -57,7 +57,7 @@ def planning_request_decision(user, child: Child, day: dt.date | None = None) ->
                 % {"child": child.first_name, "day": date_format(day, "DATE_FORMAT")},
             )
         return Decision(True)
-    if any(p.is_active_on(today) or p.start_date > today for p in placements):
+    if any(p.is_current_or_upcoming(today) for p in placements):
         return Decision(True)
     last_end = max(p.end_date for p in placements if p.end_date is not None)
     return Decision(

@@ -420,7 +420,7 @@ def _is_move(placement: Placement, data: dict) -> bool:
     return (
         placement.group_id != data["group"].pk
         and placement.start_date < data["start_date"]
-        and (placement.end_date is None or data["start_date"] <= placement.end_date)
+        and placement.is_current_or_upcoming(data["start_date"])
     )
 
 

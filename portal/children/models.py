@@ -127,6 +127,10 @@ class PlacementQuerySet(TenantQuerySet):
         """Placements not ended before `day`: running on it, or starting later."""
         return self.filter(current_or_upcoming_q(day))
 
+    def ended_before(self, day: dt.date) -> PlacementQuerySet:
+        """Placements whose last day of care was before `day`: the opposite of the above."""
+        return self.exclude(current_or_upcoming_q(day))
+
     def active_on(self, day: dt.date) -> PlacementQuerySet:
         """Placements running on `day` (started, not ended)."""
         return self.filter(start_date__lte=day).filter(current_or_upcoming_q(day))
@@ -164,8 +168,12 @@ class Placement(models.Model):
         if self.group_id and self.child_id and self.group.location.organisation_id != self.child.organisation_id:
             raise ValidationError({"group": _("The group belongs to another organisation.")})
 
+    def is_current_or_upcoming(self, day: dt.date) -> bool:
+        """The same rule as `current_or_upcoming_q`, for a placement already read."""
+        return self.end_date is None or self.end_date >= day
+
     def is_active_on(self, day: dt.date) -> bool:
-        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+        return self.start_date <= day and self.is_current_or_upcoming(day)
 
 
 class ScheduledDayPart(models.Model):

@@ -118,9 +118,7 @@ class Snapshot:
         weekday = day.weekday()
 
         def gone(placement) -> bool:
-            return (
-                still_placed_on is not None and placement.end_date is not None and placement.end_date < still_placed_on
-            )
+            return still_placed_on is not None and not placement.is_current_or_upcoming(still_placed_on)
 
         for row in self.schedule:
             placement = row.placement

@@ -441,7 +441,10 @@ def credits_void_after_placement(day: dt.date) -> str:
     for credit in (
         Credit.objects.select_for_update(of=("self",))
         .select_related("child")
-        .filter(state__in=[Credit.State.AVAILABLE, Credit.State.RESERVED], placement__end_date__lt=day)
+        .filter(
+            state__in=[Credit.State.AVAILABLE, Credit.State.RESERVED],
+            placement__in=Placement.objects.ended_before(day),
+        )
     ):
         old_state = credit.state
         if credit.request_id is not None:
@@ -466,7 +469,7 @@ def credits_void_after_placement(day: dt.date) -> str:
     _withdraw_after_placement(
         PlanningRequest.objects.select_for_update(of=("self",))
         .select_related("child")
-        .filter(state=PlanningRequest.State.PENDING, placement__end_date__lt=day),
+        .filter(state=PlanningRequest.State.PENDING, placement__in=Placement.objects.ended_before(day)),
         actor=None,
     )
     return f"{count} credits voided"

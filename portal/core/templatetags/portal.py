@@ -23,3 +23,9 @@ def day_parts(values: list[str]) -> str:
 @register.filter
 def get_item(mapping: dict, key):
     return mapping.get(key)
+
+
+@register.filter
+def current_or_upcoming_on(placement, day) -> bool:
+    """`{% if p|current_or_upcoming_on:today %}`: the placement's one rule, in a template."""
+    return placement.is_current_or_upcoming(day)
