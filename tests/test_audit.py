@@ -41,6 +41,13 @@ CALLER = "part of a change whose service records it (named in the reason)"
 
 # Public write functions of portal/*/services.py that need no history line of their own.
 NOT_RECORDED = {
+    "portal.planning.services.calendar_feed_renew": PERSONAL,
+    "portal.planning.services.calendar_feed_revoke": PERSONAL,
+    "portal.notifications.services.settings_save": PERSONAL,
+    "portal.accounts.services.password_set": LOGIN,
+    "portal.accounts.services.otp_device_pending": LOGIN,
+    "portal.accounts.services.otp_device_confirm": LOGIN,
+    "portal.accounts.services.otp_remove": LOGIN,
     "portal.organisations.services.staff_role_add": "recorded by portal.accounts.identity.role_invite (role.invited)",
     "portal.accounts.services.invitations_send_due": WORKER + ": the invitations the daily job owes (sent_at)",
     "portal.accounts.services.invitation_resend": CALLER + ": invitation.sent (home.views.guardian_invite)",

@@ -9,7 +9,7 @@ from portal.accounts.services import invitations_send_due
 from portal.children.models import Child, Guardian, Placement
 from portal.core.models import AuditEntry
 from portal.organisations.models import ClosingDay, GroupStaff, LocationPlanner, RosterException, RosterPattern
-from portal.organisations.selectors import professionals_scheduled
+from portal.planning.selectors import Snapshot
 from tests.conftest import TODAY, child, login
 from tests.factories import place
 
@@ -326,16 +326,19 @@ class TestStaff:
         assert OrganisationAdmin.objects.filter(pk=row.pk).exists()
 
 
+def scheduled(group, day) -> dict[str, int]:
+    """Professionals per day part of `group` on `day`, read as the planner's verdicts read them."""
+    snapshot = Snapshot([group], [day])
+    return {part: snapshot.scheduled(group, day, part) for part in ("morning", "afternoon")}
+
+
 class TestRoster:
     def test_weekly_pattern_and_an_exception(self, client, world):
         login(client, world.paula)
         roster = reverse("backoffice:roster", args=[world.a.centrum.pk])
         data = {"save_pattern": "1", f"p-{world.a.babies.pk}-2-morning": "2", f"p-{world.a.babies.pk}-2-afternoon": "1"}
         assert client.post(roster, data).status_code == 302
-        assert professionals_scheduled([world.a.babies.pk], TODAY) == {
-            (world.a.babies.pk, "morning"): 2,
-            (world.a.babies.pk, "afternoon"): 1,
-        }
+        assert scheduled(world.a.babies, TODAY) == {"morning": 2, "afternoon": 1}
         client.post(
             roster,
             {
@@ -347,9 +350,9 @@ class TestRoster:
                 "note": "stagiair",
             },
         )
-        assert professionals_scheduled([world.a.babies.pk], TODAY)[(world.a.babies.pk, "morning")] == 3
+        assert scheduled(world.a.babies, TODAY)["morning"] == 3
         next_week = TODAY + dt.timedelta(days=7)
-        assert professionals_scheduled([world.a.babies.pk], next_week)[(world.a.babies.pk, "morning")] == 2
+        assert scheduled(world.a.babies, next_week)["morning"] == 2
         assert RosterPattern.objects.count() == 10  # every day part of the week of Baby's is stored
 
     def test_wrong_numbers_save_nothing(self, client, world):

@@ -130,3 +130,15 @@ def test_the_api_imports_nothing_from_view_modules():
         if re.search(r"^from portal\.\w+\.views import", path.read_text(), re.M)
     ]
     assert offenders == []
+
+
+def test_an_admin_cannot_take_away_their_own_admin_role_through_the_service(world):
+    from django.core.exceptions import ValidationError
+
+    from portal.organisations.models import OrganisationAdmin
+    from portal.organisations.services import staff_role_remove
+
+    own = OrganisationAdmin.objects.get(user=world.adam)
+    with pytest.raises(ValidationError):
+        staff_role_remove(organisation=world.a.org, actor=world.adam, row=own)
+    assert OrganisationAdmin.objects.filter(pk=own.pk).exists()

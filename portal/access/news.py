@@ -18,6 +18,7 @@ from django.http import Http404
 
 from portal.access.roles import NO_ROLES, roles_of
 from portal.access.tenancy import found_in_users_organisations, in_users_organisation
+from portal.accounts.models import User
 from portal.children.models import Placement
 from portal.core import clock
 from portal.news.audience import NewsAudience
@@ -156,6 +157,20 @@ def news_attachment_for_user(user, attachment_id: int) -> NewsAttachment:
         raise Http404
     news_item_for_reader(user, attachment.item_id)
     return attachment
+
+
+def news_recipients(item: NewsItem):
+    """The guardians an item reaches, the same rule as `news_reach` seen from the item: of the
+    children with a current or upcoming placement in the organisation, at the location or on
+    the group."""
+    placements = Placement.objects.current_or_upcoming(clock.today())
+    if item.group_id:
+        placements = placements.filter(group_id=item.group_id)
+    elif item.location_id:
+        placements = placements.filter(group__location_id=item.location_id)
+    else:
+        placements = placements.filter(group__location__organisation_id=item.organisation_id)
+    return User.objects.filter(is_active=True, guardianships__child_id__in=placements.values("child_id")).distinct()
 
 
 def news_audiences(user) -> list[NewsAudience]:

@@ -50,10 +50,10 @@ def profile_record(*, organisation, user: User, full_name: str = "", phone: str 
 
 
 def profile_ensure(*, organisation_id: int, user: User) -> None:
-    """A relation made without a service (the CSV import, demo data, tests) still gets a
-    profile. The person's own name is copied only when no other organisation knows the person
-    (then it was this organisation, or the person, who entered it); otherwise the profile
-    stays empty and the organisation sees the e-mail address until it enters a name."""
+    """A relation made without a service (demo data, tests) still gets a profile. The
+    person's own name is copied only when no other organisation knows the person (then it was
+    this organisation, or the person, who entered it); otherwise the profile stays empty and
+    the organisation sees the e-mail address until it enters a name."""
     if OrganisationProfile.objects.filter(organisation_id=organisation_id, user=user).exists():
         return
     first = not OrganisationProfile.objects.filter(user=user).exists()
@@ -182,11 +182,13 @@ def guardian_added(*, organisation, user: User, child, full_name: str = "", acto
     return profile
 
 
+@transaction.atomic
 def guardian_invite_again(*, organisation, user: User, actor) -> None:
     """The admin's "send again": a new password link without an account, a new notice with one.
-    The admin's page says the same in both cases."""
+    The admin's page says the same in both cases, and so does the history."""
     from portal.accounts.services import invitation_resend
     from portal.accounts.tasks import deliver_guardian_notice
+    from portal.core.audit import audit_record
 
     if user.has_usable_password():
         child = user.guardianships.filter(child__organisation=organisation).select_related("child").first()
@@ -195,6 +197,13 @@ def guardian_invite_again(*, organisation, user: User, actor) -> None:
     else:
         invitation_resend(user=user, resent_by=actor)
     profiles_mark_invited(organisation=organisation, user=user)
+    audit_record(
+        organisation=organisation,
+        actor=actor,
+        action="invitation.sent",
+        target=user,
+        summary=_("New invitation sent to %(email)s") % {"email": user.email},
+    )
 
 
 # ---------------------------------------------------------------- staff roles

@@ -298,3 +298,36 @@ def user_sessions_active(user: User):
     live_keys = Session.objects.filter(expire_date__gt=clock.now()).values("session_key")
     UserSession.objects.filter(user=user).exclude(session_key__in=live_keys).delete()
     return UserSession.objects.filter(user=user)
+
+
+# ---------------------------------------------------------------- the person's own password and second factor
+
+
+def password_set(*, user: User, password: str) -> None:
+    """The person chose a new password (a generated one no longer has to be changed)."""
+    user.set_password(password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+
+
+def otp_device_pending(*, user: User, name: str):
+    """The authenticator app being set up: the unconfirmed device, made once."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
+        user=user, name=name, confirmed=False
+    )
+
+
+def otp_device_confirm(*, device) -> None:
+    """The first right code: two-step login is on from now on."""
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+
+
+def otp_remove(*, user: User) -> None:
+    """Two-step login off: every device of the person goes (the caller checked that no role
+    of theirs demands it)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=user).delete()

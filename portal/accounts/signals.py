@@ -64,7 +64,7 @@ def forget_session(sender, request, user, **kwargs):
 
 def _profile_for_relation(sender, instance, created, raw=False, **kwargs):
     """Every guardian and staff relation has the organisation's profile of the person, also
-    when it was made without a service (the CSV import, demo data, tests)."""
+    when it was made without a service (demo data, tests)."""
     if not created or raw:
         return
     from portal.accounts.identity import profile_ensure

@@ -70,9 +70,7 @@ def password_change(request):
     form_class = SetPasswordForm if forced else ChangePasswordForm
     form = form_class(user, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user.set_password(form.cleaned_data["new_password1"])
-        user.must_change_password = False
-        user.save(update_fields=["password", "must_change_password"])
+        services.password_set(user=user, password=form.cleaned_data["new_password1"])
         old_key = request.session.session_key
         update_session_auth_hash(request, user)
         services.session_key_renewed(old_key=old_key, new_key=request.session.session_key)
@@ -156,14 +154,11 @@ def otp_setup(request):
     user = request.user
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("accounts:security")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
-        user=user, name=_("Authenticator app"), confirmed=False
-    )
+    device = services.otp_device_pending(user=user, name=_("Authenticator app"))
     form = TokenForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+            services.otp_device_confirm(device=device)
             services.cycle_session(request)
             otp_login(request, device)
             messages.success(request, _("Two-step login is on. You will be asked for a code at every login."))
@@ -212,7 +207,7 @@ def otp_disable(request):
     if access_accounts.two_factor_required_somewhere(request.user):
         messages.error(request, _("Organisation admins must keep two-step login on."))
         return redirect("accounts:security")
-    TOTPDevice.objects.filter(user=request.user).delete()
+    services.otp_remove(user=request.user)
     messages.success(request, _("Two-step login is off."))
     return redirect("accounts:security")
 

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.urls import reverse
 from ninja import Router, Schema, Status
 from pydantic import Field
@@ -15,8 +14,8 @@ from portal.access import diary as diary_access
 from portal.accounts import identity
 from portal.api.auth import TokenAuth
 from portal.api.schemas import Message
-from portal.core.files import protected_file_response
 from portal.diary import services
+from portal.diary.files import export_response
 from portal.diary.models import DiaryEntry, DiaryExport, DiaryReply
 
 router = Router(tags=["diary"], auth=TokenAuth())
@@ -187,14 +186,4 @@ def export_status(request, export_id: int):
 
 @router.get("/diary/exports/{export_id}/file", url_name="diary_export_file")
 def export_file(request, export_id: int):
-    made = _own_export(request, export_id)
-    if not made.file:
-        raise Http404
-    return protected_file_response(
-        request,
-        made.file,
-        content_type="application/pdf",
-        filename=made.file.name.rsplit("/", 1)[-1],
-        inline=False,
-        cache="private, no-store",
-    )
+    return export_response(request, _own_export(request, export_id))

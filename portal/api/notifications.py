@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -13,7 +14,7 @@ from pydantic import Field
 from portal.access import notifications as notifications_access
 from portal.api.auth import TokenAuth
 from portal.notifications import push, services
-from portal.notifications.models import EmailChoice, Kind, QuietHours
+from portal.notifications.models import EmailChoice, Kind
 
 router = Router(tags=["notifications"], auth=TokenAuth())
 
@@ -112,12 +113,10 @@ def preferences_put(request, payload: PreferencesDoc):
     start = payload.quiet_start if "quiet_start" in sent else quiet.start
     end = payload.quiet_end if "quiet_end" in sent else quiet.end
     digest = payload.digest_time if "digest_time" in sent else quiet.digest_time
-    if (start is None) != (end is None) or (start is not None and start == end):
-        raise HttpError(422, _("Quiet hours need a start and a different end time, or neither."))
-    services.preferences_save(user=request.user, choices=choices)
-    QuietHours.objects.update_or_create(
-        user=request.user, defaults={"start": start, "end": end, "digest_time": digest or dt.time(19, 0)}
-    )
+    try:
+        services.settings_save(user=request.user, choices=choices, start=start, end=end, digest=digest)
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from exc
     return _preferences(request.user)
 
 

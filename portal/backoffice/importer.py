@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.children.models import Child, Placement
+from portal.core import clock
 from portal.core.audit import audit_record
 from portal.organisations.models import Group, Organisation
 
@@ -604,4 +605,33 @@ def apply(organisation: Organisation, raw: bytes, actor) -> Preview:
             )
     except ValidationError:
         pass  # the line says why; nothing of the file is written
+    return preview
+
+
+# ---------------------------------------------------------------- the uploaded files
+
+
+def batch_store(*, organisation: Organisation, user, filename: str, content: bytes):
+    """Keep an uploaded file for its preview; nothing of it is imported yet."""
+    from portal.backoffice.models import ImportBatch
+
+    return ImportBatch.objects.create(
+        organisation=organisation, uploaded_by=user, filename=filename[:200], content=content
+    )
+
+
+def batch_apply(*, organisation: Organisation, batch, user) -> Preview | None:
+    """Import a kept file once: None when it was imported already (a second click, another
+    tab); otherwise the outcome, with the file marked imported when every row went in."""
+    from portal.backoffice.models import ImportBatch
+
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.applied_at is not None:
+            return None
+        preview = apply(organisation, bytes(batch.content), user)
+        if preview.ok:
+            batch.applied_at = clock.now()
+            batch.applied_by = user
+            batch.save(update_fields=["applied_at", "applied_by"])
     return preview

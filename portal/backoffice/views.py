@@ -443,10 +443,11 @@ def staff_remove(request, organisation, role: str, role_id: int):
     row = tenancy_access.in_organisation(
         organisation_services.ROLE_MODELS[role].objects.select_related("user"), organisation, role_id, lookups[role]
     )
-    if role == "admin" and row.user_id == request.user.pk:
-        messages.error(request, _("You cannot remove your own admin role; ask another admin."))
-    else:
+    try:
         organisation_services.staff_role_remove(organisation=organisation, actor=request.user, row=row)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
         messages.success(request, _("The role is removed."))
     return redirect("backoffice:staff", organisation_id=organisation.pk)
 
@@ -656,8 +657,8 @@ def import_upload(request, organisation):
         if upload.size > importer.MAX_BYTES:
             form.add_error("file", _("The file is larger than 5 MB. Split it into parts."))
         else:
-            batch = ImportBatch.objects.create(
-                organisation=organisation, uploaded_by=request.user, filename=upload.name[:200], content=upload.read()
+            batch = importer.batch_store(
+                organisation=organisation, user=request.user, filename=upload.name, content=upload.read()
             )
             return redirect("backoffice:import_preview", organisation_id=organisation.pk, batch_id=batch.pk)
     recent = (
@@ -686,16 +687,10 @@ def import_preview(request, organisation, batch_id: int):
 
     batch = tenancy_access.in_organisation(ImportBatch.objects.all(), organisation, batch_id)
     if request.method == "POST":
-        with transaction.atomic():
-            batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-            if batch.applied_at is not None:
-                messages.info(request, _("This file was imported already; nothing changed."))
-                return redirect("backoffice:import_preview", organisation_id=organisation.pk, batch_id=batch.pk)
-            preview = importer.apply(organisation, bytes(batch.content), request.user)
-            if preview.ok:
-                batch.applied_at = clock.now()
-                batch.applied_by = request.user
-                batch.save(update_fields=["applied_at", "applied_by"])
+        preview = importer.batch_apply(organisation=organisation, batch=batch, user=request.user)
+        if preview is None:
+            messages.info(request, _("This file was imported already; nothing changed."))
+            return redirect("backoffice:import_preview", organisation_id=organisation.pk, batch_id=batch.pk)
         if preview.ok:
             messages.success(
                 request,

@@ -20,8 +20,8 @@ from portal.access import organisations as organisations_access
 from portal.access import roles as roles_access
 from portal.accounts import identity
 from portal.core import clock
-from portal.core.files import protected_file_response
 from portal.diary import services
+from portal.diary.files import export_response
 from portal.diary.models import DiaryEntry, DiaryExport, DiaryReply, DiaryTemplate
 from portal.media.files import rendition_response
 from portal.notifications.services import mark_read_for_url
@@ -215,14 +215,4 @@ def export_request(request, child_id: int):
 
 @login_required
 def export_download(request, export_id: int):
-    export = diary_access.export_for_user(request.user, export_id)
-    if not export.file:
-        raise Http404
-    return protected_file_response(
-        request,
-        export.file,
-        content_type="application/pdf",
-        filename=export.file.name.rsplit("/", 1)[-1],
-        inline=False,
-        cache="private, no-store",
-    )
+    return export_response(request, diary_access.export_for_user(request.user, export_id))

@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -27,7 +26,6 @@ from portal.accounts.models import User
 from portal.children.models import Child, Placement
 from portal.children.selectors import children_with_placements, weekly_schedule
 from portal.core import clock
-from portal.core.audit import audit_record
 from portal.organisations.models import Group, Location, Organisation
 from portal.planning.selectors import attendance
 
@@ -210,14 +208,6 @@ def guardian_invite(request, organisation_id: int, user_id: int):
     guardian = backoffice_access.guardian_user_for_admin(request.user, organisation, user_id)
     # The same answer whether or not the address has an account: a new password link, or a
     # new notice to log in with the existing one (only the person sees which).
-    with transaction.atomic():
-        identity.guardian_invite_again(organisation=organisation, user=guardian, actor=request.user)
-        audit_record(
-            organisation=organisation,
-            actor=request.user,
-            action="invitation.sent",
-            target=guardian,
-            summary=_("New invitation sent to %(email)s") % {"email": guardian.email},
-        )
+    identity.guardian_invite_again(organisation=organisation, user=guardian, actor=request.user)
     messages.success(request, _("A new invitation is on its way to %(email)s.") % {"email": guardian.email})
     return redirect("home:organisation", organisation_id=organisation.pk)

@@ -4,9 +4,6 @@ queries whatever their length."""
 from __future__ import annotations
 
 from portal.access import news as news_access
-from portal.accounts.models import User
-from portal.children.models import Placement
-from portal.core import clock
 
 
 def reader_items(user):
@@ -27,16 +24,3 @@ def manage_items(user):
         .prefetch_related("attachments")
         .order_by("-publish_at", "-id")
     )
-
-
-def recipients(item):
-    """The guardians an item reaches: of the children with a current or upcoming placement in
-    the organisation, at the location or on the group."""
-    placements = Placement.objects.current_or_upcoming(clock.today())
-    if item.group_id:
-        placements = placements.filter(group_id=item.group_id)
-    elif item.location_id:
-        placements = placements.filter(group__location_id=item.location_id)
-    else:
-        placements = placements.filter(group__location__organisation_id=item.organisation_id)
-    return User.objects.filter(is_active=True, guardianships__child_id__in=placements.values("child_id")).distinct()

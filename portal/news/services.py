@@ -23,11 +23,11 @@ from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from portal.access import news as news_access
 from portal.core import clock
 from portal.core.audit import log_action
 from portal.core.tasks import enqueue_after_commit
 from portal.media.attachments import PreparedFile, prepare_all
-from portal.news import selectors
 from portal.news.audience import NewsAudience
 from portal.news.models import NewsAttachment, NewsItem
 
@@ -314,7 +314,7 @@ def item_notify(item_id: int, now: dt.datetime | None = None) -> int | None:
                 return Text(title=_("Newsletter: %(title)s") % {"title": item.title}, body=text, url=url)
             return Text(title=item.title, body=text, url=url)
 
-        made = notify(users=selectors.recipients(item), kind=Kind.NEWS, key=f"news:{item.pk}", render=render)
+        made = notify(users=news_access.news_recipients(item), kind=Kind.NEWS, key=f"news:{item.pk}", render=render)
     return len(made)
 
 

@@ -22,12 +22,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django_tasks.base import Task
 
 from portal.core import clock
@@ -71,6 +73,33 @@ def preferences_save(*, user, choices: dict[str, tuple[bool, str]]) -> None:
         if kind not in Kind.values or email not in EmailChoice.values:
             raise ValueError(kind)
         Preference.objects.update_or_create(user=user, kind=kind, defaults={"push": push, "email": email})
+
+
+DEFAULT_DIGEST_TIME = dt.time(19, 0)
+
+
+def quiet_hours_problem(start: dt.time | None, end: dt.time | None) -> str:
+    """What is wrong with these quiet hours ("" when nothing): both times or neither, and
+    not the same time twice."""
+    if (start is None) != (end is None):
+        return _("Quiet hours need both a start and an end time (or neither).")
+    if start is not None and start == end:
+        return _("Quiet hours cannot start and end at the same time.")
+    return ""
+
+
+@transaction.atomic
+def settings_save(
+    *, user, choices: dict[str, tuple[bool, str]], start: dt.time | None, end: dt.time | None, digest: dt.time | None
+) -> None:
+    """A person's choices per kind, quiet hours and summary time, saved together."""
+    problem = quiet_hours_problem(start, end)
+    if problem:
+        raise ValidationError(problem)
+    preferences_save(user=user, choices=choices)
+    QuietHours.objects.update_or_create(
+        user=user, defaults={"start": start, "end": end, "digest_time": digest or DEFAULT_DIGEST_TIME}
+    )
 
 
 def quiet_hours_of(user) -> QuietHours:

@@ -66,19 +66,17 @@ def settings_page(request):
             choices[kind] = (request.POST.get(f"{kind}-push") == "on", email)
         try:
             start, end = _time(request.POST.get("quiet_start", "")), _time(request.POST.get("quiet_end", ""))
-            digest = _time(request.POST.get("digest_time", "")) or dt.time(19, 0)
+            digest = _time(request.POST.get("digest_time", "")) or services.DEFAULT_DIGEST_TIME
         except ValueError:
             errors.append(_("Give times as hours and minutes, for example 21:00."))
             start = end = None
             digest = quiet.digest_time
         else:
-            if (start is None) != (end is None):
-                errors.append(_("Quiet hours need both a start and an end time (or neither)."))
-            elif start is not None and start == end:
-                errors.append(_("Quiet hours cannot start and end at the same time."))
+            problem = services.quiet_hours_problem(start, end)
+            if problem:
+                errors.append(problem)
         if not errors:
-            services.preferences_save(user=user, choices=choices)
-            QuietHours.objects.update_or_create(user=user, defaults={"start": start, "end": end, "digest_time": digest})
+            services.settings_save(user=user, choices=choices, start=start, end=end, digest=digest)
             messages.success(request, _("Your notification settings are saved."))
             return redirect("notifications:settings")
         preferences = choices

@@ -135,6 +135,10 @@ def staff_role_add(
 
 @transaction.atomic
 def staff_role_remove(*, organisation: Organisation, actor, row) -> None:
+    """Take a role away. An admin cannot take away their own admin role (the organisation
+    would be left without anyone who can give it back): another admin does that."""
+    if isinstance(row, OrganisationAdmin) and actor is not None and row.user_id == actor.pk:
+        raise ValidationError(_("You cannot remove your own admin role; ask another admin."))
     user = row.user
     where = getattr(row, "group", None) or getattr(row, "location", None) or organisation
     row.delete()

@@ -19,7 +19,7 @@ from portal.core.audit import log_action
 from portal.core.tasks import enqueue_after_commit
 from portal.organisations.models import ClosingDay, Location, Organisation
 from portal.planning import selectors
-from portal.planning.models import Absence, Credit, CreditEvent, PlanningRequest
+from portal.planning.models import Absence, CalendarFeed, Credit, CreditEvent, PlanningRequest
 
 OPEN_STATES = [PlanningRequest.State.PENDING, PlanningRequest.State.APPROVED]
 
@@ -522,3 +522,18 @@ def placement_ended(*, placement: Placement, actor) -> int:
         _return_credits(request, _("The placement ended"))
         count += 1
     return count
+
+
+# ---------------------------------------------------------------- a guardian's private calendar link
+
+
+@transaction.atomic
+def calendar_feed_renew(*, user, child: Child) -> CalendarFeed:
+    """A new private calendar link for the guardian and child; an earlier one stops working."""
+    CalendarFeed.objects.filter(user=user, child=child).delete()
+    return CalendarFeed.objects.create(user=user, child=child)
+
+
+def calendar_feed_revoke(*, user, child: Child) -> None:
+    """The guardian's calendar link for the child stops working."""
+    CalendarFeed.objects.filter(user=user, child=child).delete()

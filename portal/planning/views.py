@@ -205,8 +205,7 @@ def credits(request, child_id: int):
 @require_POST
 def feed_create(request, child_id: int):
     child = _guardian_child(request, child_id)
-    CalendarFeed.objects.filter(user=request.user, child=child).delete()
-    CalendarFeed.objects.create(user=request.user, child=child)
+    services.calendar_feed_renew(user=request.user, child=child)
     messages.success(request, _("A new private calendar link is made; an earlier link stops working."))
     return redirect("planning:calendar", child_id=child.pk)
 
@@ -215,7 +214,7 @@ def feed_create(request, child_id: int):
 @require_POST
 def feed_revoke(request, child_id: int):
     child = _guardian_child(request, child_id)
-    CalendarFeed.objects.filter(user=request.user, child=child).delete()
+    services.calendar_feed_revoke(user=request.user, child=child)
     messages.success(request, _("The calendar link no longer works."))
     return redirect("planning:calendar", child_id=child.pk)
 
