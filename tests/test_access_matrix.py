@@ -103,6 +103,21 @@ ROUTES = [
     ],
     Route("home:home"),
     Route("home:child", lambda w: {"child_id": w.bo.pk}, expect={"bert": 404, "otto": 404, "oscar": 404}),
+    # Photo consent: the child's guardians decide it (anyone else, staff and admins included: 404).
+    Route("home:photo_consent", lambda w: {"child_id": w.bo.pk}, default=404, expect={"anna": 200}),
+    Route(
+        "home:photo_consent", lambda w: {"child_id": w.bo.pk}, method="post", default=404, expect={"anna": 400}
+    ),  # no choice sent: a clear 400
+    Route(
+        "api:child_photo_consent",
+        lambda w: {"child_id": w.bo.pk},
+        method="put",
+        api=True,
+        anonymous=401,
+        default=404,
+        expect={"anna": 200},
+        body=lambda w: {"consent": True},
+    ),
     Route(
         "home:group",
         lambda w: {"group_id": w.a.babies.pk},

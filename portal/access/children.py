@@ -48,3 +48,9 @@ def own_child(user, child_id) -> Child:
         return guardian_children(user).get(pk=child_id)
     except (Child.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
+
+
+def consent_child_for_guardian(user, child_id) -> Child:
+    """A child whose photo consent the user changes: the guardians decide it, nobody else
+    (anyone else's child, or one the user sees as staff or admin, is a 404)."""
+    return own_child(user, child_id)

@@ -16,6 +16,7 @@ from portal.accounts import services
 from portal.accounts.signals import client_ip
 from portal.api.auth import TokenAuth
 from portal.api.schemas import Message
+from portal.children import services as children_services
 from portal.children.selectors import children_with_placements
 from portal.core import clock
 
@@ -139,3 +140,28 @@ def me(request):
             for c in children
         ],
     )
+
+
+class PhotoConsentIn(Schema):
+    consent: bool = Field(description="true: photos of the child may be shared; false: withdraw the consent")
+
+
+class PhotoConsentOut(Schema):
+    child_id: int
+    consent: bool
+    changed: bool
+
+
+@router.put(
+    "/children/{child_id}/photo-consent",
+    response={200: PhotoConsentOut, 404: Message},
+    auth=TokenAuth(),
+    url_name="child_photo_consent",
+)
+def child_photo_consent(request, child_id: int, payload: PhotoConsentIn):
+    """Guardians give or withdraw their child's photo consent. Withdrawing hides the photos the
+    child is on at once; the staff of the child's group are told in a conversation."""
+    child = children_access.consent_child_for_guardian(request.user, child_id)
+    changed = children_services.consent_change_by_guardian(child=child, guardian=request.user, consent=payload.consent)
+    child.refresh_from_db(fields=["photo_consent"])
+    return PhotoConsentOut(child_id=child.pk, consent=child.photo_consent, changed=changed)

@@ -129,6 +129,35 @@ def child_update(*, child: Child, actor, **fields) -> Child:
 
 
 @transaction.atomic
+def consent_change_by_guardian(*, child: Child, guardian, consent: bool) -> bool:
+    """A guardian gives or withdraws the photo consent themselves: the same change as the
+    back office's (`consent_change`: withdrawing hides the photos at once), and the staff of
+    the child's group are told in a conversation from the guardian, which they see unread in
+    their inbox. Returns whether anything changed."""
+    changed = consent_change(child=child, actor=guardian, consent=consent, source="guardian")
+    if not changed:
+        return False
+    from portal.children.selectors import groups_of_now
+    from portal.messaging.services import thread_start
+
+    group = groups_of_now([child.pk], clock.today()).get(child.pk)
+    if group is not None:
+        if consent:
+            subject = _("Photo consent for %(child)s given") % {"child": child.first_name}
+            body = _(
+                "I give consent for photos of %(child)s to be shared. From now on you can tag %(child)s on photos."
+            ) % {"child": child.first_name}
+        else:
+            subject = _("Photo consent for %(child)s withdrawn") % {"child": child.first_name}
+            body = _(
+                "I withdraw the consent for photos of %(child)s. The photos %(child)s is on are hidden "
+                "from the families until you have checked them; please do not tag %(child)s any more."
+            ) % {"child": child.first_name}
+        thread_start(author=guardian, child=child, group=group, subject=subject, body=body, by_staff=False)
+    return True
+
+
+@transaction.atomic
 def consent_change(*, child: Child, actor, consent: bool, source: str = "backoffice") -> bool:
     """The one place where a child's photo consent changes (`source`: where the change came
     from, such as "backoffice" or "import"). When consent is withdrawn, the child's tags go

@@ -6,6 +6,7 @@ app_name = "home"
 urlpatterns = [
     path("home/", views.home, name="home"),
     path("children/<int:child_id>/", views.child_detail, name="child"),
+    path("children/<int:child_id>/photo-consent/", views.photo_consent, name="photo_consent"),
     path("groups/<int:group_id>/", views.group_detail, name="group"),
     path("locations/<int:location_id>/", views.location_detail, name="location"),
     path("organisations/<int:organisation_id>/", views.organisation_detail, name="organisation"),

@@ -23,6 +23,7 @@ from portal.access import roles as roles_access
 from portal.access import tenancy as tenancy_access
 from portal.accounts import identity
 from portal.accounts.models import User
+from portal.children import services as children_services
 from portal.children.models import Child, Placement
 from portal.children.selectors import children_with_placements, weekly_schedule
 from portal.core import clock
@@ -149,6 +150,38 @@ def child_detail(request, child_id: int):
             "planning": planning_access.planning_request_decision(request.user, child),
         },
     )
+
+
+@login_required
+def photo_consent(request, child_id: int):
+    """The guardians give or withdraw the photo consent of their child themselves. Withdrawing
+    asks for a confirmation and hides the photos at once; the group's staff are told."""
+    child = children_access.consent_child_for_guardian(request.user, child_id)
+    error = ""
+    if request.method == "POST":
+        wanted = request.POST.get("consent", "")
+        if wanted not in ("yes", "no"):
+            error = _("Choose whether photos of %(child)s may be shared.") % {"child": child.first_name}
+        elif wanted == "no" and child.photo_consent and request.POST.get("confirm") != "yes":
+            error = _("Tick the box to confirm that you withdraw the consent.")
+        else:
+            changed = children_services.consent_change_by_guardian(
+                child=child, guardian=request.user, consent=wanted == "yes"
+            )
+            if not changed:
+                messages.info(request, _("Nothing changed."))
+            elif wanted == "yes":
+                messages.success(
+                    request, _("Thank you: the group may now share photos of %(child)s.") % {"child": child.first_name}
+                )
+            else:
+                messages.success(
+                    request,
+                    _("The consent is withdrawn. Photos of %(child)s are hidden from now on, and the group knows.")
+                    % {"child": child.first_name},
+                )
+            return redirect("home:child", child_id=child.pk)
+    return render(request, "home/photo_consent.html", {"child": child, "error": error}, status=400 if error else 200)
 
 
 @login_required
