@@ -18,7 +18,10 @@ from tests.factories import place
 from tests.test_planning import earn_credits
 
 PORTAL = Path(__file__).resolve().parent.parent / "portal"
-ROLE_IDS = re.compile(r"\b(guardian_child_ids|staff_group_ids|planner_location_ids|admin_organisation_ids)\b")
+ROLE_IDS = re.compile(
+    r"\b(guardian_child_ids|staff_group_ids|planner_location_ids|admin_organisation_ids)\b"
+    r"|\broles_of\(|\.is_(guardian|group_staff|planner|organisation_admin)\b"
+)
 
 
 def test_no_module_outside_access_reads_role_ids():

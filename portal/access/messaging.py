@@ -9,6 +9,8 @@ inbox and the family keeps them. See docs/messages.md.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -95,21 +97,30 @@ def inbox_group_for_user(user, group_id: int) -> Group:
     return staff_group_for_user(user, group_id)
 
 
-def require_messaging_user(user):
-    """Messages are for guardians and group staff; anyone else (planners, admins) gets a 403.
-    Returns the user's roles, whose `is_guardian` and `is_group_staff` choose the screens."""
+@dataclass(frozen=True)
+class MessagingAccess:
+    """How a user takes part in messages: `family` reads and starts their family's
+    conversations (as a guardian); `staff` answers the inboxes of their groups."""
+
+    family: bool
+    staff: bool
+
+
+def require_messaging_user(user) -> MessagingAccess:
+    """Messages are for guardians and group staff; anyone else (planners, admins) gets a 403."""
     if not may_use_messages(user):
         raise PermissionDenied
-    return roles_of(user)
+    roles = roles_of(user)
+    return MessagingAccess(family=roles.is_guardian, staff=roles.is_group_staff)
 
 
-def require_messaging_guardian(user):
+def require_messaging_guardian(user) -> MessagingAccess:
     """Starting a conversation about a child is for the child's guardians: staff write from
     their group's inbox; anyone else gets a 403."""
-    roles = require_messaging_user(user)
-    if not roles.is_guardian:
+    access = require_messaging_user(user)
+    if not access.family:
         raise PermissionDenied
-    return roles
+    return access
 
 
 def message_children_for_guardian(user) -> list[tuple[Child, Group]]:

@@ -95,6 +95,12 @@ def forget_roles(user) -> None:
         del user._portal_roles
 
 
+def role_names(user) -> list[str]:
+    """The roles someone has ("guardian", "group_staff", "planner", "organisation_admin"), to
+    choose what a home page or the navigation shows; the decisions are asked elsewhere."""
+    return roles_of(user).names()
+
+
 def _pk(obj_or_id) -> int | None:
     value = getattr(obj_or_id, "pk", obj_or_id)
     try:

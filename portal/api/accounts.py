@@ -112,11 +112,10 @@ def token_revoke(request):
 @router.get("/me", response=MeOut, auth=TokenAuth())
 def me(request):
     user = request.user
-    roles = roles_access.roles_of(user)
     children = children_with_placements(children_access.visible_children(user), clock.today())
     return MeOut(
         user=_user_out(user),
-        roles=roles.names(),
+        roles=roles_access.role_names(user),
         children=[
             ChildOut(
                 id=c.pk,

@@ -178,11 +178,11 @@ def message_threads(
 ):
     """Guardians: their conversations. Staff: their groups' conversations (or one group's with
     `group_id`), by `state`, searched with `q` (subject, text, child's name). Newest first."""
-    roles = messaging_access.require_messaging_user(request.user)
+    taking_part = messaging_access.require_messaging_user(request.user)
     if group_id is not None:
         group = messaging_access.inbox_group_for_user(request.user, group_id)
         threads = selectors.staff_threads(request.user, group_ids=[group.pk], state=state, q=q)
-    elif roles.is_group_staff and not roles.is_guardian:
+    elif taking_part.staff and not taking_part.family:
         threads = selectors.staff_threads(request.user, group_ids=None, state=state, q=q)
     else:
         threads = selectors.search(selectors.guardian_threads(request.user), q)
@@ -203,7 +203,7 @@ def message_thread_create(request, data: Form[ThreadIn], files: list[UploadedFil
     either `child_id` (one family) or `all_families`. Up to 4 photos (JPEG, PNG, HEIC) or PDFs."""
     # The group first: another organisation's group is a 404 whatever the caller's roles.
     group = messaging_access.inbox_group_for_user(request.user, data.group_id) if data.group_id is not None else None
-    roles = messaging_access.require_messaging_user(request.user)
+    taking_part = messaging_access.require_messaging_user(request.user)
     common = {
         "author": request.user,
         "subject": data.subject,
@@ -213,7 +213,7 @@ def message_thread_create(request, data: Form[ThreadIn], files: list[UploadedFil
     }
     try:
         if group is None:
-            if not roles.is_guardian:
+            if not taking_part.family:
                 return Status(400, {"detail": _("Staff give the group_id of the group that writes.")})
             if data.child_id is None:
                 return Status(400, {"detail": _("Give the child_id of the child the message is about.")})

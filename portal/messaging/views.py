@@ -57,9 +57,9 @@ def _error(exc: ValidationError) -> str:
 @login_required
 def inbox(request):
     """Guardians: their conversations. Staff: their group's inbox (or a list of their groups)."""
-    roles = messaging_access.require_messaging_user(request.user)
-    groups = selectors.inbox_groups(request.user) if roles.is_group_staff else []
-    if not roles.is_guardian:
+    taking_part = messaging_access.require_messaging_user(request.user)
+    groups = selectors.inbox_groups(request.user) if taking_part.staff else []
+    if not taking_part.family:
         if len(groups) == 1:
             return redirect("messaging:group_inbox", group_id=groups[0].pk)
         return render(request, "messaging/groups.html", {"groups": groups})

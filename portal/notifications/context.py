@@ -21,9 +21,9 @@ def badges(request) -> dict:
         return unread_total(user)
 
     def roles():
-        from portal.access.roles import roles_of
+        from portal.access.roles import role_names
 
-        return roles_of(user)
+        return role_names(user)
 
     return {
         "unread_notifications": SimpleLazyObject(notifications),
