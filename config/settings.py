@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.notifications.context.badges",
+                "portal.home.navigation.navigation",
             ],
         },
     },

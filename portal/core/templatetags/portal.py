@@ -1,6 +1,7 @@
 from django import template
 
 from portal.children.models import ScheduledDayPart
+from portal.core import dates
 
 register = template.Library()
 
@@ -29,3 +30,19 @@ def get_item(mapping: dict, key):
 def current_or_upcoming_on(placement, day) -> bool:
     """`{% if p|current_or_upcoming_on:today %}`: the placement's one rule, in a template."""
     return placement.is_current_or_upcoming(day)
+
+
+@register.filter
+def when(value) -> str:
+    """A moment, short and in the reader's language: "1 dec. 17.17", "vandaag 9.30"."""
+    return dates.moment_short(value)
+
+
+@register.filter
+def time_short(value) -> str:
+    return dates.time_short(value) if value else ""
+
+
+@register.filter
+def day_heading(value) -> str:
+    return dates.day_heading(value)
