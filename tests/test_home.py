@@ -34,7 +34,9 @@ def test_guardian_today_shows_the_diary_photos_message_news_and_requests_of_toda
     from tests.test_access_matrix import ready_photo
 
     diary_services.entry_save(author=world.sanne, child=world.bo, day=TODAY, text="Lekker geslapen", publish=True)
-    diary_services.entry_save(author=world.sanne, child=world.bo, day=TODAY - dt.timedelta(days=1), text="Gisteren", publish=True)
+    diary_services.entry_save(
+        author=world.sanne, child=world.bo, day=TODAY - dt.timedelta(days=1), text="Gisteren", publish=True
+    )
     photo = ready_photo(world)
     messaging_services.thread_start(
         author=world.sanne, child=world.bo, group=world.a.babies, subject="", body="Bo heeft een tand", by_staff=True
@@ -45,7 +47,11 @@ def test_guardian_today_shows_the_diary_photos_message_news_and_requests_of_toda
     )
     with clock.frozen(dt.datetime(2026, 11, 20, 9, 0)):
         planning_services.extra_day_request(
-            user=world.anna, child=world.bo, day=TODAY + dt.timedelta(days=2), day_parts=["morning"], pay_with_credit=False
+            user=world.anna,
+            child=world.bo,
+            day=TODAY + dt.timedelta(days=2),
+            day_parts=["morning"],
+            pay_with_credit=False,
         )
     login(client, world.anna)
     html = page(client, "home:home")

@@ -27,6 +27,8 @@ class Tab:
 
 
 def _current(request, tab: Tab) -> bool:
+    if request.path == tab.url:
+        return True
     match = getattr(request, "resolver_match", None)
     if match is None:
         return False
@@ -50,7 +52,6 @@ def tabs_for(user, roles: set[str] | frozenset[str], unread_messages: int, unrea
                 reverse("home:section", args=["diary"]),
                 unread_by_kind.get("diary", 0),
                 ("diary",),
-                ("home:section",),
             ),
             Tab("messages", _("Messages"), reverse("messaging:inbox"), unread_messages, ("messaging",)),
             Tab(

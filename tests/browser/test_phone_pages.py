@@ -76,14 +76,23 @@ def a_day_of_content(world):
     for number, colour in enumerate([(240, 180, 60), (90, 160, 220), (120, 200, 120)]):
         photo(world, world.bo, f"Buiten spelen {number}", colour)
     thread = messaging_services.thread_start(
-        author=world.anna, child=world.bo, group=world.a.babies, subject="", body="Oma haalt Bo vandaag op.", by_staff=False
+        author=world.anna,
+        child=world.bo,
+        group=world.a.babies,
+        subject="",
+        body="Oma haalt Bo vandaag op.",
+        by_staff=False,
     )
     messaging_services.message_add(
         author=world.sanne, thread=thread, body="Dank je wel, we geven het door!", by_staff=True
     )
     with clock.frozen(dt.datetime(2026, 11, 20, 9, 0)):
         planning_services.extra_day_request(
-            user=world.anna, child=world.bo, day=TODAY + dt.timedelta(days=2), day_parts=["morning"], pay_with_credit=False
+            user=world.anna,
+            child=world.bo,
+            day=TODAY + dt.timedelta(days=2),
+            day_parts=["morning"],
+            pay_with_credit=False,
         )
     return thread
 

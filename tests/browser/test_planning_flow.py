@@ -39,7 +39,7 @@ def test_absence_with_swap_approved_by_the_planner(world, live_server, browser, 
     # htmx swaps only this request's card (without JavaScript the page reloads, with the same text).
     expect(request.get_by_role("status")).to_have_text("Approved.")
     expect(paula.get_by_text("No open requests")).to_be_visible()
-    expect(paula.get_by_role("button", name="Approve all that fit")).to_have_count(0)
+    expect(paula.get_by_role("button", name="Approve all requests that fit, oldest first")).to_have_count(0)
     assert paula.evaluate("typeof htmx") == "object"
     assert console_errors == []
 

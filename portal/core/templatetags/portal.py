@@ -46,3 +46,14 @@ def time_short(value) -> str:
 @register.filter
 def day_heading(value) -> str:
     return dates.day_heading(value)
+
+
+@register.filter
+def care_kind(value: str) -> str:
+    """The kind of care a credit is for, in words ("daycare (0–4)"), not its stored key."""
+    from portal.organisations.models import Group
+
+    try:
+        return str(Group.Kind(value).label)
+    except ValueError:
+        return value
