@@ -174,9 +174,9 @@ TODAY_QUERY_BUDGET = 23
 def add_today(world, count, start=0):
     """Diary pages, photos, messages, news and requests of today for Anna's children."""
     from portal.diary import services as diary_services
+    from portal.media.models import MediaItem, MediaTag
     from portal.messaging import services as messaging_services
     from portal.notifications.models import Notification
-    from portal.media.models import MediaItem, MediaTag
 
     for number in range(start, start + count):
         kid = ChildFactory(organisation=world.a.org, first_name=f"Kind{number}", guardians=[world.anna])
