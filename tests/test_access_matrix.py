@@ -102,6 +102,9 @@ ROUTES = [
         for name in ("role_accept", "role_decline")
     ],
     Route("home:home"),
+    # The app's tab for the diary: the one child's (or group's) page, or a list to choose from.
+    Route("home:section", lambda w: {"name": "diary"}, expect={"bert": 302, "sanne": 302, "otto": 302}),
+    Route("home:section", lambda w: {"name": "nothing"}, default=404),
     Route("home:child", lambda w: {"child_id": w.bo.pk}, expect={"bert": 404, "otto": 404, "oscar": 404}),
     # Photo consent: the child's guardians decide it (anyone else, staff and admins included: 404).
     Route("home:photo_consent", lambda w: {"child_id": w.bo.pk}, default=404, expect={"anna": 200}),
