@@ -102,6 +102,14 @@ ROUTES = [
         for name in ("role_accept", "role_decline")
     ],
     Route("home:home"),
+    Route("messaging:quick_messages", lambda w: {"organisation_id": w.a.org.pk}, expect=NOT_ADMIN),
+    Route(
+        "messaging:quick_messages",
+        lambda w: {"organisation_id": w.a.org.pk},
+        method="post",
+        default=302,
+        expect=NOT_ADMIN,
+    ),
     # The app's tab for the diary: the one child's (or group's) page, or a list to choose from.
     Route("home:section", lambda w: {"name": "diary"}, expect={"bert": 302, "sanne": 302, "otto": 302}),
     Route("home:section", lambda w: {"name": "nothing"}, default=404),

@@ -79,20 +79,28 @@ def tabs_for(user, roles: set[str] | frozenset[str], unread_messages: int, unrea
 
 
 def navigation(request) -> dict:
-    """Context processor: `nav_tabs` (with `current` set) for the tab bar."""
+    """Context processor: `nav_tabs` (with `current` set) for the tab bar, and
+    `nav_notifications`, the unread count on the bell (from the same query as the tabs' badges)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
 
-    def build() -> list[dict]:
-        from portal.access.roles import role_names
-        from portal.messaging.selectors import unread_total
-        from portal.notifications.services import unread_by_kind
+    built: dict = {}
 
-        roles = set(role_names(user))
-        if not roles:
-            return []
-        tabs = tabs_for(user, roles, unread_total(user), unread_by_kind(user))
-        return [{"tab": tab, "current": _current(request, tab)} for tab in tabs]
+    def build() -> dict:
+        if not built:
+            from portal.access.roles import role_names
+            from portal.messaging.selectors import unread_total
+            from portal.notifications.services import unread_by_kind
 
-    return {"nav_tabs": SimpleLazyObject(build)}
+            roles = set(role_names(user))
+            by_kind = unread_by_kind(user)
+            tabs = tabs_for(user, roles, unread_total(user), by_kind) if roles else []
+            built["tabs"] = [{"tab": tab, "current": _current(request, tab)} for tab in tabs]
+            built["notifications"] = sum(by_kind.values())
+        return built
+
+    return {
+        "nav_tabs": SimpleLazyObject(lambda: build()["tabs"]),
+        "nav_notifications": SimpleLazyObject(lambda: build()["notifications"]),
+    }
