@@ -251,7 +251,7 @@ ROUTES = [
     ),
     # The diary: the child's guardians (anna) and the group's staff (sanne) only.
     Route("diary:child", lambda w: {"child_id": w.bo.pk}, default=404, expect={"anna": 200, "sanne": 200}),
-    Route("diary:write", lambda w: {"child_id": w.bo.pk}, default=404, expect={"anna": 302, "sanne": 200}),
+    Route("diary:write", lambda w: {"child_id": w.bo.pk}, default=404, expect={"anna": 200, "sanne": 200}),
     Route("diary:edit", lambda w: {"child_id": w.bo.pk, "entry_id": w.entry.pk}, default=404, expect={"sanne": 200}),
     Route(
         "diary:export", lambda w: {"child_id": w.bo.pk}, method="post", default=404, expect={"anna": 302, "sanne": 302}

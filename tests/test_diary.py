@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from portal.core import clock
 from portal.diary import services
 from portal.diary.models import DiaryEntry, DiaryExport, DiaryTemplate
 from tests import media_files
@@ -167,3 +168,31 @@ def test_the_pdf_read_back(client, world, committed):
     assert len(reader.pages) == export.pages
     login(client, world.bert)
     assert client.get(reverse("diary:export_download", args=[export.pk])).status_code == 404
+
+
+def test_the_diary_is_one_timeline_per_day_in_time_order_newest_day_first(client, world):
+    from portal.diary import services as diary_services
+
+    with clock.frozen(dt.datetime(2026, 11, 24, 16, 0)):
+        diary_services.entry_save(
+            author=world.sanne, child=world.bo, day=TODAY - dt.timedelta(days=1), text="Dinsdag", publish=True
+        )
+    with clock.frozen(dt.datetime(2026, 11, 25, 12, 30)):
+        diary_services.entry_save(
+            author=world.sanne,
+            child=world.bo,
+            day=TODAY,
+            text="Lekker gespeeld",
+            publish=True,
+            sleeps=[{"from": "13:30", "to": "15:00"}, {"from": "09:15", "to": "10:00"}],
+            feeds=[{"time": "10:30", "what": "fles", "ml": 150}],
+            nappies=[{"time": "11:45", "kind": "wet"}],
+        )
+    login(client, world.anna)
+    html = client.get(reverse("diary:child", args=[world.bo.pk])).content.decode()
+    order = ["Vandaag", "9.15", "fles", "11.45", "Lekker gespeeld", "13.30", "Gisteren", "Dinsdag"]
+    positions = [html.index(text) for text in order]
+    assert positions == sorted(positions)
+    # The family's own page is a button to a page of its own, not a form above the timeline.
+    assert 'name="text"' not in html.split('class="card diary-day"')[0]
+    assert client.get(reverse("diary:write", args=[world.bo.pk])).status_code == 200

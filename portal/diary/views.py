@@ -20,7 +20,7 @@ from portal.access import organisations as organisations_access
 from portal.access import roles as roles_access
 from portal.accounts import identity
 from portal.core import clock
-from portal.diary import services
+from portal.diary import selectors, services
 from portal.diary.files import export_response
 from portal.diary.models import DiaryEntry, DiaryExport, DiaryReply, DiaryTemplate
 from portal.media.files import rendition_response
@@ -84,6 +84,7 @@ def child_diary(request, child_id: int):
         replies_model=DiaryReply,
     )
     page = Paginator(entries.order_by("-date", "-id"), 20).get_page(request.GET.get("page"))
+    days = selectors.timeline(page.object_list)
     exports = DiaryExport.objects.filter(child=child, requested_by=request.user)[:5]
     return render(
         request,
@@ -91,6 +92,7 @@ def child_diary(request, child_id: int):
         {
             "child": child,
             "page": page,
+            "days": days,
             "staff": staff,
             "today": clock.today(),
             "exports": exports,
@@ -108,7 +110,8 @@ def write(request, child_id: int, entry_id: int | None = None):
     entry = None
     if entry_id is not None:
         entry = diary_access.entry_for_editor(request.user, child, entry_id)
-    if not is_staff and entry is None and request.method == "GET":
+    is_guardian = roles_access.is_guardian_of(request.user, child)
+    if not is_staff and entry is None and request.method == "GET" and not is_guardian:
         return redirect("diary:child", child_id=child.pk)
     templates = DiaryTemplate.objects.filter(group__placements__child=child).distinct()
     error = ""

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django import template
 
 from portal.children.models import ScheduledDayPart
@@ -57,3 +59,12 @@ def care_kind(value: str) -> str:
         return str(Group.Kind(value).label)
     except ValueError:
         return value
+
+
+@register.filter
+def time_of_day(value: str) -> str:
+    """A stored "09:30" as people write it: 9.30 in Dutch, 9:30 in English."""
+    try:
+        return dates.time_short(dt.time.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value or ""
