@@ -14,6 +14,7 @@ from portal.accounts.models import UserSession
 from portal.core import clock
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
+REFRESHED_KEY = "portal_refreshed_at"  # when the session's expiry last moved forward (a Unix time)
 
 
 class UserLanguageMiddleware:
@@ -40,7 +41,10 @@ class UserLanguageMiddleware:
 
 
 class SessionTrackingMiddleware:
-    """Keeps the 'last seen' time of the user's session list fresh (at most once a minute)."""
+    """Keeps the 'last seen' time of the user's session list fresh (at most once a minute),
+    and slides the login's expiry: a session used within SESSION_DAYS stays valid. Touching the
+    session at most once an hour makes Django save it with a new expiry date and send the
+    cookie with a new max-age."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -53,6 +57,12 @@ class SessionTrackingMiddleware:
             UserSession.objects.filter(session_key=key, last_seen_at__lt=now - dt.timedelta(minutes=1)).update(
                 last_seen_at=now
             )
+            refreshed = request.session.get(REFRESHED_KEY, 0)
+            if (
+                not isinstance(refreshed, int | float)
+                or now.timestamp() - refreshed >= settings.SESSION_REFRESH_SECONDS
+            ):
+                request.session[REFRESHED_KEY] = int(now.timestamp())
         return self.get_response(request)
 
 
