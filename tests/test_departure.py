@@ -11,6 +11,7 @@ import json
 import os
 import random
 import zipfile
+from html import unescape
 
 import pytest
 from django.conf import settings
@@ -265,8 +266,9 @@ def test_the_archive_holds_everything_of_the_child(client, leaving, committed):
         assert not image.getexif(), "no EXIF (no GPS) in an archived photo"
         assert b"Telefoonfabrikant" not in archive_zip.read(name)
     diary = f"{root}/Schriftje"
+    assert f"{diary}/schriftje.pdf" in names, names
     assert archive_zip.read(f"{diary}/schriftje.pdf").startswith(b"%PDF")
-    html = archive_zip.read(f"{diary}/schriftje.html").decode()
+    html = unescape(archive_zip.read(f"{diary}/schriftje.html").decode())
     assert "Bo heeft vandaag met zand gespeeld." in html and "Wat leuk!" in html
     [diary_photo] = [n for n in names if n.startswith(f"{diary}/foto's/")]
     assert diary_photo.split(f"{diary}/", 1)[1] in html  # beside the page, linked relatively

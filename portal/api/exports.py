@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import reverse
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from portal.access import exports as exports_access
@@ -117,7 +117,7 @@ def archive_file(request, archive_id: int):
 
 
 @router.get("/children/{child_id}/access-log", response=list[AccessLogOut])
-def access_log(request, child_id: int, page: int = Field(default=1, ge=1, le=10_000)):
+def access_log(request, child_id: int, page: int = Query(1, ge=1, le=10_000)):
     """Who downloaded the child's files or opened the child's record, newest first, 50 a page."""
     child = privacy_access.privacy_child_for_guardian(request.user, child_id)
     rows = privacy_selectors.access_log(child)[(page - 1) * 50 : page * 50]
