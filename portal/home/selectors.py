@@ -16,7 +16,7 @@ from portal.access import children as children_access
 from portal.access import media as media_access
 from portal.access import notifications as notifications_access
 from portal.access import planning as planning_access
-from portal.children.selectors import children_with_placements
+from portal.children.selectors import children_with_placements, departure_of
 from portal.core import clock
 from portal.diary.models import DiaryEntry
 from portal.media.models import MediaItem
@@ -36,6 +36,7 @@ class ChildToday:
     diary: DiaryEntry | None
     planning: object  # the access policy's Decision on planning requests
     starts_on: dt.date | None = None  # a placement that has not started yet
+    departure: object | None = None  # the child leaves: the family can take everything along
 
 
 @dataclass
@@ -50,7 +51,7 @@ class GuardianToday:
 
 
 def guardian_today(user, today: dt.date) -> GuardianToday:
-    children = children_with_placements(children_access.guardian_children(user), today)
+    children = children_with_placements(children_access.guardian_children(user).select_related("organisation"), today)
     child_ids = [c.pk for c in children]
     diary: dict[int, DiaryEntry] = {}
     pages = DiaryEntry.objects.filter(
@@ -73,6 +74,7 @@ def guardian_today(user, today: dt.date) -> GuardianToday:
                 diary=diary.get(child.pk),
                 planning=planning_access.planning_request_decision(user, child),
                 starts_on=min(upcoming) if upcoming and not started else None,
+                departure=departure_of(child),
             )
         )
     result.locations = list(locations.values())

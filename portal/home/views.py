@@ -27,7 +27,7 @@ from portal.accounts import identity
 from portal.accounts.models import User
 from portal.children import services as children_services
 from portal.children.models import Child, Placement
-from portal.children.selectors import children_with_placements, weekly_schedule
+from portal.children.selectors import children_with_placements, departure_of, weekly_schedule
 from portal.core import clock
 from portal.home.selectors import guardian_today
 from portal.organisations.models import Group, Location, Organisation
@@ -154,7 +154,7 @@ def section(request, name: str):
 def child_detail(request, child_id: int):
     child = children_access.child_for_user(request.user, child_id)
     today = clock.today()
-    [child] = children_with_placements(Child.objects.filter(pk=child.pk), today)
+    [child] = children_with_placements(Child.objects.filter(pk=child.pk).select_related("organisation"), today)
     placements = [{"placement": p, "schedule": weekly_schedule(p)} for p in child.active_placements]
     return render(
         request,
@@ -165,6 +165,7 @@ def child_detail(request, child_id: int):
             "today": today,
             "guardians": identity.with_profile(child.guardians.select_related("user"), child.organisation_id),
             "is_guardian": roles_access.is_guardian_of(request.user, child),
+            "departure": departure_of(child),
             "planning": planning_access.planning_request_decision(request.user, child),
         },
     )

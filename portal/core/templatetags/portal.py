@@ -68,3 +68,11 @@ def time_of_day(value: str) -> str:
         return dates.time_short(dt.time.fromisoformat(value))
     except (TypeError, ValueError):
         return value or ""
+
+
+@register.filter
+def departure_open(departure) -> bool:
+    """Can the family still take everything along today (`Departure.open_on` with the clock)?"""
+    from portal.core import clock
+
+    return departure is not None and departure.open_on(clock.today())
