@@ -111,6 +111,7 @@ ROUTES = [
         expect=NOT_ADMIN,
     ),
     Route("planning:absence_range", lambda w: {"child_id": w.bo.pk}, default=404, expect={"anna": 200}),
+    Route("home:push_offer_hide", method="post", default=302),
     # The app's tab for the diary: the one child's (or group's) page, or a list to choose from.
     Route("home:section", lambda w: {"name": "diary"}, expect={"bert": 302, "sanne": 302, "otto": 302}),
     Route("home:section", lambda w: {"name": "nothing"}, default=404),

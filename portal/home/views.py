@@ -96,6 +96,18 @@ def _guardians_awaiting(organisation):
     )
 
 
+PUSH_OFFER_HIDDEN = "push_offer_hidden"  # the person said "not now" to notifications on this device
+
+
+@login_required
+@require_POST
+def push_offer_hide(request):
+    """ "Not now": the Today page stops offering notifications in this login (the settings
+    page keeps the switch)."""
+    request.session[PUSH_OFFER_HIDDEN] = True
+    return redirect("home:home")
+
+
 @login_required
 def home(request):
     user = request.user
@@ -105,6 +117,7 @@ def home(request):
         "today": today,
         "roles": roles,
         "guardian_today": guardian_today(user, today) if "guardian" in roles else None,
+        "push_offer": "guardian" in roles and not request.session.get(PUSH_OFFER_HIDDEN),
         "staff_groups": _staff_groups(user, today) if "group_staff" in roles else [],
         "planner_locations": _location_summaries(list(organisations_access.planner_locations(user)), today)
         if "planner" in roles

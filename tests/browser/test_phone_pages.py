@@ -220,3 +220,17 @@ def test_screenshots_for_the_readme(world, live_server, browser):
                 page.wait_for_load_state("load")
                 page.screenshot(path=str(target / f"{name}.png"))
         context.close()
+
+
+def test_the_offline_page_shows_the_locations_phone_from_this_device(world, live_server, browser):
+    context, page = log_in(browser, live_server, "anna@example.test")
+    page.goto(f"{live_server.url}/offline/")  # as the service worker shows it: the same page for everyone
+    calls = page.locator(".offline-call a")
+    assert calls.first.get_attribute("href") == "tel:0301112233"  # left on the phone by the Today page
+    page.goto(f"{live_server.url}/home/")
+    page.get_by_text("Menu", exact=True).click()
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(f"{live_server.url}/accounts/login/")
+    page.goto(f"{live_server.url}/offline/")
+    assert page.locator(".offline-call a").count() == 0  # logging out takes it away
+    context.close()
