@@ -196,3 +196,26 @@ def test_the_diary_is_one_timeline_per_day_in_time_order_newest_day_first(client
     # The family's own page is a button to a page of its own, not a form above the timeline.
     assert 'name="text"' not in html.split('class="card diary-day"')[0]
     assert client.get(reverse("diary:write", args=[world.bo.pk])).status_code == 200
+
+
+def test_one_note_for_several_children_of_the_group(client, world):
+    from portal.core.models import AuditEntry
+
+    services.entry_save(author=world.sanne, child=world.bo, day=TODAY, text="Ochtend", publish=True)
+    login(client, world.sanne)
+    url = reverse("diary:group", args=[world.a.babies.pk])
+    children = [world.bo.pk, world.lin.pk, world.mo.pk]  # Mo is not on Baby's: left out
+    response = client.post(url, {"note": "  slapen   allemaal ", "children": children})
+    assert response.status_code == 302
+    bo = DiaryEntry.objects.get(child=world.bo, date=TODAY)
+    lin = DiaryEntry.objects.get(child=world.lin, date=TODAY)
+    assert bo.text == "Ochtend\n10.00 slapen allemaal" and bo.state == "published"
+    assert lin.text == "10.00 slapen allemaal" and lin.state == "draft"  # a new page: staff publish it later
+    assert not DiaryEntry.objects.filter(child=world.mo).exists()
+    assert AuditEntry.objects.filter(action__startswith="diary.").count() >= 3
+    empty = client.post(url, {"note": "", "children": children})
+    assert empty.status_code == 400 and "Schrijf de notitie" in empty.content.decode()
+    nobody = client.post(url, {"note": "buiten"})
+    assert nobody.status_code == 400
+    login(client, world.anna)
+    assert client.post(url, {"note": "x", "children": children}).status_code == 403  # not staff of the group

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal.access import diary as diary_access
@@ -192,8 +193,39 @@ def group_today(request, group_id: int):
         e.child_id: e for e in DiaryEntry.objects.filter(group=group, date=today, by_guardian=False).order_by("id")
     }
     rows: list[dict[str, Any]] = [{"child": p.child, "entry": written.get(p.child.pk)} for p in present]
+    error, status = "", 200
+    if request.method == "POST":  # one note for several children: only today's children of this group
+        chosen = {int(x) for x in request.POST.getlist("children") if x.isdigit()}
+        children = [r["child"] for r in rows if r["child"].pk in chosen]
+        try:
+            services.note_add_for_children(author=request.user, children=children, text=request.POST.get("note", ""))
+        except ValidationError as exc:
+            error, status = " ".join(exc.messages), 400
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "The note is on the page of %(count)d child.",
+                    "The note is on the pages of %(count)d children.",
+                    len(children),
+                )
+                % {"count": len(children)},
+            )
+            return redirect("diary:group", group_id=group.pk)
     missing = sum(1 for r in rows if r["entry"] is None or r["entry"].state != DiaryEntry.State.PUBLISHED)
-    return render(request, "diary/group.html", {"group": group, "rows": rows, "missing": missing, "today": today})
+    return render(
+        request,
+        "diary/group.html",
+        {
+            "group": group,
+            "rows": rows,
+            "missing": missing,
+            "today": today,
+            "error": error,
+            "note": request.POST.get("note", ""),
+        },
+        status=status,
+    )
 
 
 @login_required
