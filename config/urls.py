@@ -1,8 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from portal.api.api import api
+from portal.api.errors import not_found_view
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="home:home", permanent=False), name="root"),
@@ -16,5 +17,6 @@ urlpatterns = [
     path("", include("portal.news.urls")),
     path("", include("portal.notifications.urls")),
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/", not_found_view),  # any other path under the API: its JSON 404
     path("operator/", admin.site.urls),
 ]
