@@ -66,7 +66,7 @@ class EntryIn(InputSchema):
 
 
 class DiaryReplyIn(InputSchema):
-    text: str = Field(min_length=1, max_length=5000)
+    text: str = Field(min_length=1, max_length=services.REPLY_MAX_LENGTH)
 
 
 class ExportIn(InputSchema):

@@ -35,6 +35,7 @@ PAGE_MAX = 100_000  # far beyond any list the portal keeps; larger page numbers 
 TEXT_MAX_LENGTH = 10_000  # a diary page, a message, a news item's body
 SHORT_TEXT_MAX_LENGTH = 300  # a note, a reason
 SEARCH_MAX_LENGTH = 100
+SEARCH_MAX_WORDS = 6
 LIST_MAX_ITEMS = 200  # ids sent in one request
 CARE_ITEMS_MAX = 48  # naps, bottles or nappies on one diary page
 
@@ -76,6 +77,16 @@ def check_planning_date(value: dt.date) -> dt.date:
     return value
 
 
+def validate_date(value: dt.date) -> None:
+    """`check_date` as a form field's validator."""
+    check_date(value)
+
+
+def validate_planning_date(value: dt.date) -> None:
+    """`check_planning_date` as a form field's validator."""
+    check_planning_date(value)
+
+
 def has_control_characters(value: str) -> bool:
     return any(
         unicodedata.category(ch) in ("Cc", "Cs") and ch not in _ALLOWED_CONTROLS
@@ -112,12 +123,25 @@ def clean_search(value: str | None) -> str:
     return value.strip()[:SEARCH_MAX_LENGTH]
 
 
+def search_words(value: str | None) -> list[str]:
+    """The words of a search (each must match), at most `SEARCH_MAX_WORDS`."""
+    return clean_search(value).split()[:SEARCH_MAX_WORDS]
+
+
 def parse_date(raw: str | None) -> dt.date | None:
     """A YYYY-MM-DD from a query string within the window, or None."""
     try:
         return check_date(dt.date.fromisoformat((raw or "").strip()))
     except (ValueError, ValidationError):
         return None
+
+
+def parse_id(raw: str | None) -> int | None:
+    """An id from a query string or form (a positive 64-bit integer), or None."""
+    raw = (raw or "").strip()
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 19) or not 0 < int(raw) <= ID_MAX:
+        return None
+    return int(raw)
 
 
 def parse_month(raw: str | None) -> dt.date | None:

@@ -19,7 +19,7 @@ from portal.access import diary as diary_access
 from portal.access import organisations as organisations_access
 from portal.access import roles as roles_access
 from portal.accounts import identity
-from portal.core import clock
+from portal.core import bounds, clock
 from portal.diary import services
 from portal.diary.files import export_response
 from portal.diary.models import DiaryEntry, DiaryExport, DiaryReply, DiaryTemplate
@@ -135,10 +135,12 @@ def write(request, child_id: int, entry_id: int | None = None):
             error = " ".join(exc.messages)
         else:
             messages.success(request, _("Saved in the diary."))
-            if is_staff and request.POST.get("next_for_group"):
-                return redirect("diary:group", group_id=int(request.POST["next_for_group"]))
+            next_group = bounds.parse_id(request.POST.get("next_for_group"))
+            if is_staff and next_group:
+                return redirect("diary:group", group_id=next_group)
             return redirect("diary:child", child_id=child.pk)
-    chosen = templates.filter(pk=request.GET.get("template") or 0).first()
+    template_id = bounds.parse_id(request.GET.get("template"))
+    chosen = templates.filter(pk=template_id).first() if template_id else None
     return render(
         request,
         "diary/write.html",
@@ -147,6 +149,7 @@ def write(request, child_id: int, entry_id: int | None = None):
             "entry": entry,
             "templates": templates,
             "template_text": chosen.text if chosen else "",
+            "text_max_length": bounds.TEXT_MAX_LENGTH,
             "moods": DiaryEntry.Mood.choices,
             "today": clock.today(),
             "error": error,

@@ -1,0 +1,173 @@
+"""Fuzz the API with schemathesis against a live server with the demo data (`make fuzz`).
+
+Makes a fresh SQLite database in a temporary folder, loads the demo organisation, starts a
+server on a free port, logs in through POST /api/v1/auth/token as a guardian, group staff, a
+planner and an admin (the admin with a two-step code, so the admin role is in use), and runs
+schemathesis for each with the checks not_a_server_error, response_schema_conformance,
+status_code_conformance and content_type_conformance. Exits non-zero on any failure; the
+server is stopped in every outcome.
+
+    .venv/bin/python scripts/fuzz_api.py [--examples N] [--role guardian] [--seed N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+PASSWORD = "demo-wachtwoord"
+ROLES = {
+    "guardian": "ouder@demo.test",
+    "staff": "medewerker@demo.test",
+    "planner": "planner@demo.test",
+    "admin": "beheer@demo.test",
+}
+CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance"
+# Logging out would end the run's own token; it is tested in the suite.
+EXCLUDE = ["--exclude-operation-id", "portal_api_accounts_token_revoke"]
+
+# The admin's authenticator app: a fixed key, so the fuzzer can compute the code.
+TOTP_KEY = "3132333435363738393031323334353637383930"
+ADD_TOTP = f"""
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from portal.accounts.models import User
+user = User.objects.get(email="{ROLES["admin"]}")
+TOTPDevice.objects.get_or_create(user=user, name="fuzz", defaults={{"key": "{TOTP_KEY}", "confirmed": True}})
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def totp_now() -> str:
+    from django_otp.oath import TOTP
+
+    return f"{TOTP(bytes.fromhex(TOTP_KEY)).token():06d}"
+
+
+def token_for(base: str, email: str, otp: str | None = None) -> str:
+    body = {"email": email, "password": PASSWORD, "device_name": "fuzz"}
+    if otp:
+        body["otp"] = otp
+    request = urllib.request.Request(
+        f"{base}/api/v1/auth/token",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)["token"]
+
+
+def wait_for(url: str, server: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("The server stopped before it answered.")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"No answer from {url} within {seconds:.0f} seconds.")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--examples", type=int, default=int(os.environ.get("FUZZ_EXAMPLES", "10")))
+    parser.add_argument("--role", action="append", choices=sorted(ROLES), help="only these roles (default: all)")
+    parser.add_argument("--seed", type=int, default=int(os.environ.get("FUZZ_SEED", "1")))
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="ouderportaal-fuzz-") as var_dir:
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        env = {
+            **os.environ,
+            "DEBUG": "0",
+            "SECRET_KEY": "fuzz-only-not-secret-" + "x" * 40,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_COOKIES": "0",
+            "VAR_DIR": var_dir,
+            "DATABASE_URL": f"sqlite:///{var_dir}/fuzz.sqlite3",
+            "SITE_URL": base,
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "LOG_LEVEL": "ERROR",
+        }
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        manage = [PYTHON, str(ROOT / "manage.py")]
+        subprocess.run([*manage, "migrate", "--verbosity", "0"], env=env, cwd=ROOT, check=True)
+        subprocess.run([*manage, "load_demo"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([*manage, "shell", "-c", ADD_TOTP], env=env, cwd=ROOT, check=True)
+        server = subprocess.Popen(
+            [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=open(Path(var_dir) / "server.log", "w"),  # noqa: SIM115 (closed with the folder)
+            start_new_session=True,
+        )
+        failed: list[str] = []
+        try:
+            wait_for(f"{base}/api/v1/openapi.json", server)
+            tokens = {role: token_for(base, email) for role, email in ROLES.items() if role != "admin"}
+            tokens["admin"] = token_for(base, ROLES["admin"], otp=totp_now())
+            for role in args.role or list(ROLES):
+                print(f"== schemathesis as {role} ({ROLES[role]})", flush=True)
+                command = [
+                    str(Path(PYTHON).parent / "schemathesis"),
+                    "run",
+                    f"{base}/api/v1/openapi.json",
+                    "--checks",
+                    CHECKS,
+                    "--header",
+                    f"Authorization: Bearer {tokens[role]}",
+                    "--max-examples",
+                    str(args.examples),
+                    "--seed",
+                    str(args.seed),
+                    "--phases",
+                    "examples,coverage,fuzzing",
+                    "--workers",
+                    "1",
+                    "--request-timeout",
+                    "30",
+                    "--no-color",
+                    *EXCLUDE,
+                ]
+                if subprocess.run(command, cwd=var_dir, env={**os.environ, "NO_COLOR": "1"}).returncode != 0:
+                    failed.append(role)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+            errors = [
+                block for block in (Path(var_dir) / "server.log").read_text().split("\n\n") if "Traceback" in block
+            ]
+            if errors:
+                print(f"== {len(errors)} server errors in the log; the first:\n" + errors[0][-5000:])
+    if failed:
+        print(f"Fuzzing found failures as: {', '.join(failed)}")
+        return 1
+    print("Fuzzing found no failures.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
