@@ -477,7 +477,7 @@ ROUTES = [
         method="post",
         api=True,
         anonymous=401,
-        expect={"anna": 201, "bert": 404, "otto": 404, "sanne": 400, "paula": 403, "adam": 403, "oscar": 403},
+        expect={"anna": 201, "bert": 404, "otto": 404, "sanne": 422, "paula": 403, "adam": 403, "oscar": 403},
         form=lambda w: {"child_id": w.bo.pk, "body": "Oma haalt Bo op", "idempotency_key": "matrix-api-new"},
     ),
     Route(
