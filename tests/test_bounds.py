@@ -270,6 +270,7 @@ def test_the_diary_pdf_is_not_cached(client, world):
         "/locations/{centrum}/day/?date=9999-12-31",
         "/children/{bo}/diary/write/?template=x",
         "/children/{bo}/diary/write/?template=" + HUGE,
+        "/photos/?child=\u00b2&before=" + HUGE,
     ],
 )
 def test_odd_query_strings_on_pages_answer_without_error(client, world, url):
@@ -278,6 +279,20 @@ def test_odd_query_strings_on_pages_answer_without_error(client, world, url):
         login(client, world.sanne if "groups" in url else world.paula)
     response = client.get(url.format(bo=world.bo.pk, babies=world.a.babies.pk, centrum=world.a.centrum.pk))
     assert response.status_code == 200
+
+
+def test_odd_numbers_in_forms_and_cursors(client, world):
+    login(client, world.sanne)
+    url = f"/children/{world.bo.pk}/diary/write/"
+    for ml in ("\u00b2", "9" * 5000):
+        response = client.post(
+            url, {"date": "2026-11-25", "feed-0-time": "10:00", "feed-0-ml": ml, "action": "publish"}
+        )
+        assert response.status_code == 400 and "500 ml" in response.content.decode()
+    login(client, world.anna)
+    thread = client.post("/messages/new/", {"child": world.bo.pk, "subject": "Vraag", "body": "Hallo"})
+    assert thread.status_code == 302
+    assert client.get(thread["Location"].split("#")[0] + "?before=" + HUGE).status_code == 200
 
 
 def test_the_children_search_takes_nul_and_long_input(client, world):

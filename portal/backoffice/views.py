@@ -575,7 +575,7 @@ def roster(request, location_id: int):
             for weekday, _label in weekdays:
                 for part, _plabel in parts:
                     raw = request.POST.get(f"p-{group.pk}-{weekday}-{part}", "").strip() or "0"
-                    if not raw.isdigit() or int(raw) > 20:
+                    if not (raw.isascii() and raw.isdigit()) or int(raw) > 20:
                         errors.append(raw)
                         continue
                     counts[(weekday, part)] = int(raw)

@@ -144,6 +144,11 @@ def parse_id(raw: str | None) -> int | None:
     return int(raw)
 
 
+def parse_ids(raws: list[str]) -> list[int]:
+    """The ids among `raws` (a form's list of checkboxes), the rest left out; at most `LIST_MAX_ITEMS`."""
+    return [i for i in (parse_id(raw) for raw in raws[:LIST_MAX_ITEMS]) if i is not None]
+
+
 def parse_month(raw: str | None) -> dt.date | None:
     """A YYYY-MM from a query string (the first of that month) within the window, or None."""
     try:

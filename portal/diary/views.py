@@ -40,9 +40,10 @@ def _rows(request, prefix: str, fields: tuple[str, ...], count: int) -> list[dic
 def _care_from_post(request) -> dict:
     feeds = _rows(request, "feed", ("time", "what", "ml"), 4)
     for feed in feeds:
-        if feed["ml"] and not feed["ml"].isdigit():
+        ml = bounds.parse_id(feed["ml"]) if feed["ml"] else None
+        if feed["ml"] and ml is None:
             raise ValidationError(_("A bottle holds between 1 and 500 ml."))
-        feed["ml"] = int(feed["ml"]) if feed["ml"] else None
+        feed["ml"] = ml
     return {
         "sleeps": [{"from": r["from"], "to": r["to"]} for r in _rows(request, "sleep", ("from", "to"), 3)],
         "feeds": feeds,

@@ -153,8 +153,7 @@ def thread(request, thread_id: int):
                 error, status = _error(exc), 400
             else:
                 return redirect(reverse("messaging:thread", args=[thread.pk]) + f"#m{message.pk}")
-    before = request.GET.get("before", "")
-    rows, older = selectors.thread_messages(thread, before=int(before) if before.isdigit() else None)
+    rows, older = selectors.thread_messages(thread, before=bounds.parse_id(request.GET.get("before")))
     read_up_to = selectors.read_mark_id(request.user, thread)
     if request.method == "GET":
         services.thread_mark_read(user=request.user, thread=thread)
