@@ -166,7 +166,8 @@ def main() -> int:
             log = (Path(var_dir) / "server.log").read_text(errors="replace")
             if "Traceback" in log:
                 first = log.index("Traceback")
-                print(f"== {log.count('Traceback')} tracebacks in the server's log; the first:\n{log[first : first + 4000]}")
+                print(f"== {log.count('Traceback')} tracebacks in the server log; the first:")
+                print(log[first : first + 4000])
     if failed:
         print(f"Fuzzing found failures as: {', '.join(failed)}")
         return 1

@@ -1,6 +1,6 @@
 from ninja import NinjaAPI
 
-from portal.api import accounts, diary, errors, media, messaging, news, notifications, planning
+from portal.api import accounts, diary, errors, exports, media, messaging, news, notifications, planning
 
 
 class PortalAPI(NinjaAPI):
@@ -30,3 +30,4 @@ api.add_router("", diary.router)
 api.add_router("", messaging.router)
 api.add_router("", news.router)
 api.add_router("", notifications.router)
+api.add_router("", exports.router)
