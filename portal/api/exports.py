@@ -14,7 +14,7 @@ from portal.access import exports as exports_access
 from portal.access import privacy as privacy_access
 from portal.api.auth import TokenAuth
 from portal.api.schemas import InputSchema
-from portal.core.bounds import Id
+from portal.core.bounds import Id, PageNumber
 from portal.exports import selectors as export_selectors
 from portal.exports.files import archive_response
 from portal.exports.models import Archive
@@ -119,7 +119,7 @@ def archive_file(request, archive_id: Id):
 
 
 @router.get("/children/{child_id}/access-log", response=list[AccessLogOut])
-def access_log(request, child_id: Id, page: int = Field(default=1, ge=1, le=10_000)):
+def access_log(request, child_id: Id, page: PageNumber = 1):
     """Who downloaded the child's files or opened the child's record, newest first, 50 a page."""
     child = privacy_access.privacy_child_for_guardian(request.user, child_id)
     rows = privacy_selectors.access_log(child)[(page - 1) * 50 : page * 50]
