@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -81,6 +82,8 @@ def wait_for(url: str, server: subprocess.Popen, seconds: float = 60) -> None:
         try:
             urllib.request.urlopen(url, timeout=2)
             return
+        except urllib.error.HTTPError as error:
+            raise SystemExit(f"{url} answers {error.code}: {error.read()[:2000]!r}") from error
         except OSError:
             time.sleep(0.5)
     raise SystemExit(f"No answer from {url} within {seconds:.0f} seconds.")
