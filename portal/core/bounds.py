@@ -29,10 +29,9 @@ YEARS_AHEAD = 100
 PLANNING_HORIZON_DAYS = 2 * 366  # absences and extra days: at most about two years back or ahead
 
 ID_MAX = 2**63 - 1  # a bigint primary key
-INT_MAX = 2**31 - 1  # an integer column
 PAGE_MAX = 100_000  # far beyond any list the portal keeps; larger page numbers are refused
 
-TEXT_MAX_LENGTH = 10_000  # a diary page, a message, a news item's body
+TEXT_MAX_LENGTH = 10_000  # a diary page (a message and a news item keep their own limit, in their app)
 SHORT_TEXT_MAX_LENGTH = 300  # a note, a reason
 SEARCH_MAX_LENGTH = 100
 SEARCH_MAX_WORDS = 6
