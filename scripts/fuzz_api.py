@@ -4,10 +4,11 @@ Makes a fresh SQLite database in a temporary folder, loads the demo organisation
 server on a free port, logs in through POST /api/v1/auth/token as a guardian, group staff, a
 planner and an admin (the admin with a two-step code, so the admin role is in use), and runs
 schemathesis for each with the checks not_a_server_error, response_schema_conformance,
-status_code_conformance and content_type_conformance. Exits non-zero on any failure; the
-server is stopped in every outcome.
+status_code_conformance and content_type_conformance, two roles at a time (each against its own
+server process on the one database). Exits non-zero on any failure; the servers are stopped in
+every outcome.
 
-    .venv/bin/python scripts/fuzz_api.py [--examples N] [--role guardian] [--seed N]
+    .venv/bin/python scripts/fuzz_api.py [--examples N] [--role guardian] [--seed N] [--parallel N]
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -94,11 +96,13 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=int(os.environ.get("FUZZ_EXAMPLES", "5")))
     parser.add_argument("--role", action="append", choices=sorted(ROLES), help="only these roles (default: all)")
     parser.add_argument("--seed", type=int, default=int(os.environ.get("FUZZ_SEED", "1")))
+    parser.add_argument(
+        "--parallel", type=int, default=int(os.environ.get("FUZZ_PARALLEL", "2")), help="roles at a time (servers)"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="ouderportaal-fuzz-") as var_dir:
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
+        folder = Path(var_dir)
         env = {
             **os.environ,
             "DEBUG": "0",
@@ -107,7 +111,6 @@ def main() -> int:
             "SECURE_COOKIES": "0",
             "VAR_DIR": var_dir,
             "DATABASE_URL": f"sqlite:///{var_dir}/fuzz.sqlite3",
-            "SITE_URL": base,
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
             "LOG_LEVEL": "ERROR",
         }
@@ -116,60 +119,83 @@ def main() -> int:
         subprocess.run([*manage, "migrate", "--verbosity", "0"], env=env, cwd=ROOT, check=True)
         subprocess.run([*manage, "load_demo"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
         subprocess.run([*manage, "shell", "-c", ADD_TOTP], env=env, cwd=ROOT, check=True)
-        server = subprocess.Popen(
-            [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=open(Path(var_dir) / "server.log", "w"),  # noqa: SIM115 (closed with the folder)
-            start_new_session=True,
-        )
+        # Roles run side by side, each against its own server process on the one database
+        # (SQLite in IMMEDIATE transaction mode: writes wait for each other).
+        servers: list[tuple[str, subprocess.Popen]] = []
         failed: list[str] = []
+        running: list[tuple[str, IO[str], subprocess.Popen]] = []
         try:
-            wait_for(f"{base}/api/v1/openapi.json", server)
+            for index in range(max(1, args.parallel)):
+                port = free_port()
+                server = subprocess.Popen(
+                    [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
+                    env={**env, "SITE_URL": f"http://127.0.0.1:{port}"},
+                    cwd=ROOT,
+                    stdout=subprocess.DEVNULL,
+                    stderr=open(folder / f"server-{index}.log", "w"),  # noqa: SIM115 (closed with the folder)
+                    start_new_session=True,
+                )
+                servers.append((f"http://127.0.0.1:{port}", server))
+            for base, server in servers:
+                wait_for(f"{base}/api/v1/openapi.json", server)
+            base = servers[0][0]
             tokens = {role: token_for(base, email) for role, email in ROLES.items() if role != "admin"}
             tokens["admin"] = token_for(base, ROLES["admin"], otp=totp_now())
-            for role in args.role or list(ROLES):
-                print(f"== schemathesis as {role} ({ROLES[role]})", flush=True)
-                # Logging in takes no token: it is fuzzed once, with the first role.
-                once = [] if role == (args.role or list(ROLES))[0] else ["--exclude-operation-id", LOGIN]
-                command = [
-                    str(Path(PYTHON).parent / "schemathesis"),
-                    "--config-file",
-                    str(ROOT / "scripts" / "schemathesis.toml"),
-                    "run",
-                    f"{base}/api/v1/openapi.json",
-                    "--checks",
-                    CHECKS,
-                    "--header",
-                    f"Authorization: Bearer {tokens[role]}",
-                    "--max-examples",
-                    str(args.examples),
-                    "--seed",
-                    str(args.seed),
-                    "--phases",
-                    "examples,coverage,fuzzing",
-                    "--workers",
-                    "1",
-                    "--request-timeout",
-                    "30",
-                    "--no-color",
-                    *EXCLUDE,
-                    *once,
-                ]
-                if subprocess.run(command, cwd=var_dir, env={**os.environ, "NO_COLOR": "1"}).returncode != 0:
-                    failed.append(role)
+            roles = args.role or list(ROLES)
+            for start in range(0, len(roles), len(servers)):
+                running.clear()
+                for role, (base, _server) in zip(roles[start : start + len(servers)], servers, strict=False):
+                    # Logging in takes no token: it is fuzzed once, with the first role.
+                    once = [] if role == roles[0] else ["--exclude-operation-id", LOGIN]
+                    command = [
+                        str(Path(PYTHON).parent / "schemathesis"),
+                        "--config-file",
+                        str(ROOT / "scripts" / "schemathesis.toml"),
+                        "--no-color",
+                        "run",
+                        f"{base}/api/v1/openapi.json",
+                        "--checks",
+                        CHECKS,
+                        "--header",
+                        f"Authorization: Bearer {tokens[role]}",
+                        "--max-examples",
+                        str(args.examples),
+                        "--seed",
+                        str(args.seed),
+                        "--phases",
+                        "examples,coverage,fuzzing",
+                        "--workers",
+                        "1",
+                        "--request-timeout",
+                        "30",
+                        *EXCLUDE,
+                        *once,
+                    ]
+                    output = open(folder / f"{role}.txt", "w+")  # noqa: SIM115 (closed below)
+                    running.append((role, output, subprocess.Popen(command, cwd=var_dir, stdout=output, stderr=output)))
+                for role, output, process in running:
+                    code = process.wait()
+                    output.seek(0)
+                    print(f"== schemathesis as {role} ({ROLES[role]})\n{output.read()}", flush=True)
+                    output.close()
+                    if code != 0:
+                        failed.append(role)
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
-            log = (Path(var_dir) / "server.log").read_text(errors="replace")
+            for _role, _output, process in running:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+            for _base, server in servers:
+                os.killpg(server.pid, signal.SIGTERM)
+                try:
+                    server.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    os.killpg(server.pid, signal.SIGKILL)
+                    server.wait()
+            log = "".join(path.read_text(errors="replace") for path in sorted(folder.glob("server-*.log")))
             if "Traceback" in log:
                 first = log.index("Traceback")
-                print(f"== {log.count('Traceback')} tracebacks in the server log; the first:")
+                print(f"== {log.count('Traceback')} tracebacks in the server logs; the first:")
                 print(log[first : first + 4000])
     if failed:
         print(f"Fuzzing found failures as: {', '.join(failed)}")
