@@ -118,6 +118,8 @@ def main() -> int:
         manage = [PYTHON, str(ROOT / "manage.py")]
         subprocess.run([*manage, "migrate", "--verbosity", "0"], env=env, cwd=ROOT, check=True)
         subprocess.run([*manage, "load_demo"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        # As in production: a redirect that leads out of the API ends on a page, which needs these.
+        subprocess.run([*manage, "collectstatic", "--noinput", "--verbosity", "0"], env=env, cwd=ROOT, check=True)
         subprocess.run([*manage, "shell", "-c", ADD_TOTP], env=env, cwd=ROOT, check=True)
         # Roles run side by side, each against its own server process on the one database
         # (SQLite in IMMEDIATE transaction mode: writes wait for each other).
