@@ -279,6 +279,7 @@ ROUTES = [
     ),
     Route("api:api-root", api=True, anonymous=404, default=404),
     Route("api:openapi-json", api=True, anonymous=200),
+    Route("api_not_found", lambda w: {"rest": "no/such/thing"}, api=True, anonymous=404, default=404),  # a path under the API without an endpoint
     Route("api:openapi-view", api=True, anonymous=200),
     Route("api:token_create", method="post", api=True, anonymous=400, default=400),  # no body: a clear 400
     Route("api:token_revoke", method="delete", api=True, anonymous=401, default=204),
@@ -869,7 +870,7 @@ def test_route_for_role(client, matrix_world, route, role):
 def unverified_expectation(route: Route) -> int:
     """An admin who has not given the second factor reaches nothing but the code page."""
     if route.api:
-        public = ("api:openapi-json", "api:openapi-view", "api:token_create", "api:api-root")
+        public = ("api:openapi-json", "api:openapi-view", "api:token_create", "api:api-root", "api_not_found")
         return route.anonymous if route.name in public else 403
     if route.name == "accounts:otp_verify":
         return 200

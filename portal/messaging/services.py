@@ -56,8 +56,9 @@ def attachments_prepare(uploads: Iterable) -> list[PreparedFile]:
 
 
 def _check_text(body: str, subject: str, prepared: list[PreparedFile]) -> tuple[str, str]:
-    body = bounds.check_text((body or "").strip(), BODY_MAX_LENGTH)
-    subject = bounds.check_text(" ".join((subject or "").split()), SUBJECT_MAX_LENGTH)
+    body = (body or "").strip()
+    subject = " ".join((subject or "").split())
+    bounds.no_control_characters(body + subject)
     if not body and not prepared:
         raise ValidationError(_("Write a message, or attach a photo or PDF."))
     if len(body) > BODY_MAX_LENGTH:
