@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("portal.exports.urls")),
     path("", include("portal.privacy.urls")),
     path("api/v1/", api.urls),
-    re_path(r"^api/v1/(?P<rest>.*)$", not_found_view, name="api_not_found"),  # any other path under the API: its JSON 404
+    # Any other path under the API: the API's JSON 404.
+    re_path(r"^api/v1/(?P<rest>.*)$", not_found_view, name="api_not_found"),
     path("operator/", admin.site.urls),
 ]

@@ -279,7 +279,8 @@ ROUTES = [
     ),
     Route("api:api-root", api=True, anonymous=404, default=404),
     Route("api:openapi-json", api=True, anonymous=200),
-    Route("api_not_found", lambda w: {"rest": "no/such/thing"}, api=True, anonymous=404, default=404),  # a path under the API without an endpoint
+    # A path under the API without an endpoint.
+    Route("api_not_found", lambda w: {"rest": "no/such/thing"}, api=True, anonymous=404, default=404),
     Route("api:openapi-view", api=True, anonymous=200),
     Route("api:token_create", method="post", api=True, anonymous=400, default=400),  # no body: a clear 400
     Route("api:token_revoke", method="delete", api=True, anonymous=401, default=204),
