@@ -775,7 +775,9 @@ def erasure_request(request, organisation, request_id: int):
         {
             "organisation": organisation,
             "erasure": erasure,
-            "requester": identity.names_in(organisation, [erasure.requested_by_id]).get(erasure.requested_by_id, ""),
+            "requester": identity.names_in(organisation, [erasure.requested_by_id]).get(
+                erasure.requested_by_id or 0, ""
+            ),
             "still_placed": still_placed,
             "error": error,
         },

@@ -122,12 +122,19 @@ def departure_of(child: Child) -> Departure | None:
     return departure_from(ends, child.organisation.grace_period_days)
 
 
-def children_leaving(children: QuerySet[Child]) -> QuerySet[Child]:
-    """Of `children`, those whose every placement has an end date, annotated with `last_day`
-    (the last day of care of their last placement)."""
-    open_ended = Placement.objects.filter(child_id=OuterRef("pk"), end_date__isnull=True)
-    return (
+def children_leaving(
+    children: QuerySet[Child], *, last_day_from: dt.date | None = None, last_day_until: dt.date | None = None
+) -> QuerySet[Child]:
+    """Of `children`, those whose every placement has an end date (their last day of care
+    within the bounds given), annotated with `last_day`: the last day of their last placement."""
+    open_ended = Placement.objects.without_end().filter(child_id=OuterRef("pk"))
+    leaving = (
         children.annotate(last_day=Max("placements__end_date"))
         .filter(last_day__isnull=False)
         .exclude(Exists(open_ended))
     )
+    if last_day_from is not None:
+        leaving = leaving.filter(last_day__gte=last_day_from)
+    if last_day_until is not None:
+        leaving = leaving.filter(last_day__lte=last_day_until)
+    return leaving

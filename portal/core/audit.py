@@ -198,7 +198,7 @@ NAMESPACE_LABELS: dict[str, Any] = {
     "messaging": _("Messages"),
     "news": _("News"),
     "export": _("Archives"),
-    "privacy": _("Privacy"),
+    "privacy": _("Privacy and erasure"),
 }
 
 

@@ -60,7 +60,8 @@ def media_members(child: Child, root: str, names: UniqueNames) -> Iterator[Membe
 
 def diary_members(child: Child, root: str, names: UniqueNames) -> Iterator[Member]:
     """The diary as the PDF keepsake, as one HTML page with its photos beside it, and as JSON."""
-    folder = f"{root}/{pgettext('folder in the archive', 'Diary')}"
+    folder = root + "/" + pgettext("folder in the archive", "Diary")
+    photos_folder = pgettext("folder in the archive", "photos")
     entries = list(entries_for_print(child, None, None))
     now = clock.now()
     photos: dict[int, str] = {}
@@ -72,9 +73,7 @@ def diary_members(child: Child, root: str, names: UniqueNames) -> Iterator[Membe
         rendition = entry.media.rendition(wanted)
         if rendition is None:
             continue
-        relative = names(
-            f"{folder}/{pgettext('folder in the archive', 'photos')}/{entry.date:%Y-%m-%d} {entry.pk}.{_extension(rendition)}"
-        )
+        relative = names(f"{folder}/{photos_folder}/{entry.date:%Y-%m-%d} {entry.pk}.{_extension(rendition)}")
         photos[entry.pk] = str(PurePosixPath(relative).relative_to(folder))
         files.append(Member.stored(relative, rendition.file, entry.media.uploaded_at, size=rendition.size))
     stem = pgettext("file name in the archive", "diary")
@@ -120,7 +119,8 @@ def diary_json(entries, photos: dict[int, str]) -> list[dict]:
 def message_members(child: Child, root: str, names: UniqueNames) -> Iterator[Member]:
     """Each conversation of the family about the child as a readable HTML page, with its
     attachments in a folder beside it."""
-    folder = f"{root}/{pgettext('folder in the archive', 'Messages')}"
+    folder = root + "/" + pgettext("folder in the archive", "Messages")
+    attachments = pgettext("folder in the archive", "attachments")
     threads = exports_access.family_threads_of_child(child).select_related("group").order_by("created_at", "id")
     for thread in threads:
         messages = list(
@@ -131,7 +131,7 @@ def message_members(child: Child, root: str, names: UniqueNames) -> Iterator[Mem
         )
         title = thread.subject or _("Conversation of %(day)s") % {"day": f"{clock.local(thread.created_at):%Y-%m-%d}"}
         page = names(f"{folder}/{safe_name(thread.group.name)} - {safe_name(title)}.html")
-        attachment_folder = f"{folder}/{pgettext('folder in the archive', 'attachments')}/{PurePosixPath(page).stem}"
+        attachment_folder = f"{folder}/{attachments}/{PurePosixPath(page).stem}"
         rows, files = [], []
         for message in messages:
             links = []
@@ -150,7 +150,8 @@ def readme_member(root: str, *, child: Child | None, guardian, kind: str) -> Mem
         "exports/readme.txt",
         {"child": child, "guardian": guardian, "kind": kind, "made": clock.now()},
     )
-    return Member.text(f"{root}/{pgettext('file name in the archive', 'README')}.txt", text, clock.now())
+    name = pgettext("file name in the archive", "README")
+    return Member.text(f"{root}/{name}.txt", text, clock.now())
 
 
 def departure_members(child: Child, guardian) -> list[Member]:
@@ -175,9 +176,10 @@ def data_export_members(guardian, organisation) -> list[Member]:
         root = safe_name(_("My data at %(organisation)s") % {"organisation": organisation.name}, "data")
         names = UniqueNames()
         data = data_about(guardian, organisation)
+        data_name = pgettext("file name in the archive", "data")
         members = [
             readme_member(root, child=None, guardian=guardian, kind="data"),
-            Member.text(f"{root}/{pgettext('file name in the archive', 'data')}.json", _json(data), clock.now()),
+            Member.text(f"{root}/{data_name}.json", _json(data), clock.now()),
         ]
         for member in members:
             names(member.name)

@@ -18,7 +18,7 @@ def archive_response(request, archive: Archive):
     if archive.state != Archive.State.READY or not archive.file:
         raise Http404
     if archive.kind == Archive.Kind.DEPARTURE:
-        children, what = [archive.child_id], AccessLogEntry.What.ARCHIVE
+        children, what = [c for c in [archive.child_id] if c is not None], AccessLogEntry.What.ARCHIVE
     else:
         children = list(
             exports_access.children_for_data_export(request.user, archive.organisation).values_list("pk", flat=True)

@@ -131,12 +131,17 @@ def departure_daily(day: dt.date) -> str:
     reminded = removed = fiscal = 0
     for organisation in Organisation.objects.all():
         grace = dt.timedelta(days=organisation.grace_period_days)
-        leaving = children_leaving(Child.objects.filter(organisation=organisation)).filter(removal__isnull=True)
-        reminder_from = day - grace
-        reminder_until = day - grace + dt.timedelta(days=REMINDER_DAYS_BEFORE_ACCESS_ENDS)
-        for child in leaving.filter(last_day__gte=reminder_from, last_day__lte=reminder_until):
+        still_here = Child.objects.filter(organisation=organisation, removal__isnull=True).select_related(
+            "organisation"
+        )
+        reminder = children_leaving(
+            still_here,
+            last_day_from=day - grace,
+            last_day_until=day - grace + dt.timedelta(days=REMINDER_DAYS_BEFORE_ACCESS_ENDS),
+        )
+        for child in reminder:
             reminded += _notify_departure(child, reminder=True)
-        for child in leaving.filter(last_day__lt=day - grace).select_related("organisation"):
+        for child in children_leaving(still_here, last_day_until=day - grace - dt.timedelta(days=1)):
             child_data_remove(child=child, reason=ChildRemoval.Reason.RETENTION, actor=None)
             removed += 1
         kept = ChildRemoval.objects.filter(
