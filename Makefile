@@ -7,7 +7,7 @@ PORT ?= 8000
 RUN_ENV := DEBUG=1 SECURE_COOKIES=0 SITE_URL=http://$(HOST):$(PORT) EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-postgres lint typecheck format bench messages makemessages migrate demo daily worker clean
+.PHONY: help run test test-postgres lint typecheck format bench fuzz messages makemessages migrate demo daily worker clean
 
 help: ## Show the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -63,6 +63,9 @@ typecheck: $(VENV)/.installed ## mypy with django-stubs on portal/ (settings in 
 format: $(VENV)/.installed ## Format the code with ruff
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+fuzz: messages ## Fuzz the API with schemathesis as four roles against a live demo server (FUZZ_EXAMPLES=5)
+	$(PY) scripts/fuzz_api.py
 
 bench: messages ## Run the benchmarks under bench/ and print their figures
 	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done

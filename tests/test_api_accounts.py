@@ -49,7 +49,7 @@ def test_wrong_password_and_throttle(client, world):
     for _ in range(4):
         token_for(client, "anna@example.test", "wrong")
     response = token_for(client, "anna@example.test")
-    assert response.status_code == 429 and "minut" in response.json()["detail"]
+    assert response.status_code == 429 and "minut" in response.json()["error"]["message"]
 
 
 def test_a_bad_token_is_401(client, world):

@@ -18,7 +18,8 @@ SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
 class UserLanguageMiddleware:
     """Dutch unless the user chose English: the user's setting when logged in, else the
-    language cookie. The browser's Accept-Language is not used: the portal is Dutch first."""
+    language cookie. The browser's Accept-Language is not used for pages (the portal is Dutch
+    first), only for the API before a token names the user."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -29,6 +30,9 @@ class UserLanguageMiddleware:
             language = user.language
         else:
             language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+            if language not in SUPPORTED and request.path.startswith("/api/"):
+                # An app says its language in Accept-Language (before its token names the user's).
+                language = translation.get_language_from_request(request)
             if language not in SUPPORTED:
                 language = settings.LANGUAGE_CODE
         translation.activate(language)

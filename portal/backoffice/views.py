@@ -24,7 +24,7 @@ from portal.accounts import identity
 from portal.backoffice import forms
 from portal.children import services as children_services
 from portal.children.models import Child, Guardian, Placement, ScheduledDayPart
-from portal.core import clock
+from portal.core import bounds, clock
 from portal.core.models import AuditEntry
 from portal.organisations import services as organisation_services
 from portal.organisations.models import (
@@ -86,13 +86,13 @@ def _errors_to_messages(request, error: ValidationError) -> None:
 @admin_view
 def children(request, organisation):
     today = clock.today()
-    query = request.GET.get("q", "").strip()
-    location_id = request.GET.get("location", "")
-    group_id = request.GET.get("group", "")
+    query = bounds.clean_search(request.GET.get("q"))
+    location_id = bounds.parse_id(request.GET.get("location"))
+    group_id = bounds.parse_id(request.GET.get("group"))
     status = request.GET.get("status", "current")
     rows = Child.objects.filter(organisation=organisation)
     if query:
-        for word in query.split():
+        for word in bounds.search_words(query):
             rows = rows.filter(
                 Q(first_name__icontains=word)
                 | Q(last_name__icontains=word)
@@ -100,10 +100,10 @@ def children(request, organisation):
                 | Q(guardians__user__email__icontains=word)
             )
     placements = Placement.objects.all()
-    if location_id.isdigit():
-        placements = placements.filter(group__location_id=int(location_id))
-    if group_id.isdigit():
-        placements = placements.filter(group_id=int(group_id))
+    if location_id:
+        placements = placements.filter(group__location_id=location_id)
+    if group_id:
+        placements = placements.filter(group_id=group_id)
     if status == "current":
         placements = placements.active_on(today)
     elif status == "upcoming":
@@ -590,7 +590,7 @@ def roster(request, location_id: int):
             for weekday, _label in weekdays:
                 for part, _plabel in parts:
                     raw = request.POST.get(f"p-{group.pk}-{weekday}-{part}", "").strip() or "0"
-                    if not raw.isdigit() or int(raw) > 20:
+                    if not (raw.isascii() and raw.isdigit()) or int(raw) > 20:
                         errors.append(raw)
                         continue
                     counts[(weekday, part)] = int(raw)

@@ -12,12 +12,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal.children.models import Child
-from portal.core import clock
+from portal.core import bounds, clock
 from portal.core.audit import log_action
 from portal.core.tasks import enqueue_after_commit
 from portal.diary.models import DiaryEntry, DiaryExport, DiaryReply
 
 CARE_FIELDS = ("sleeps", "feeds", "nappies", "mood")
+REPLY_MAX_LENGTH = 5000
 
 
 def _validate_care(sleeps, feeds, nappies) -> None:
@@ -59,7 +60,11 @@ def entry_save(
 ) -> DiaryEntry:
     """Write or update an entry; staff may keep it as a draft, guardians' entries are published."""
     sleeps, feeds, nappies = list(sleeps), list(feeds), list(nappies)
+    bounds.check_care_items(sleeps, feeds, nappies)
+    bounds.check_value([sleeps, feeds, nappies])
     _validate_care(sleeps, feeds, nappies)
+    bounds.check_text(text, bounds.TEXT_MAX_LENGTH)
+    bounds.check_date(day)
     if not text.strip() and not (sleeps or feeds or nappies or mood or media):
         raise ValidationError(_("Write something, or fill in a care note."))
     if day > clock.today():
@@ -110,9 +115,10 @@ def _log_entry(entry: DiaryEntry, *, actor, is_new: bool, was_published: bool, o
 
 @transaction.atomic
 def reply_add(*, author, entry: DiaryEntry, text: str) -> DiaryReply:
+    bounds.check_text(text, REPLY_MAX_LENGTH)
     if not text.strip():
         raise ValidationError(_("Write a reply first."))
-    reply = DiaryReply.objects.create(entry=entry, author=author, text=text.strip()[:5000])
+    reply = DiaryReply.objects.create(entry=entry, author=author, text=text.strip())
     log_action(
         "diary.reply.added",
         actor=author,
@@ -127,6 +133,9 @@ def reply_add(*, author, entry: DiaryEntry, text: str) -> DiaryReply:
 
 @transaction.atomic
 def export_request(*, user, child: Child, first_day: dt.date | None, last_day: dt.date | None) -> DiaryExport:
+    for day in (first_day, last_day):
+        if day is not None:
+            bounds.check_date(day)
     if first_day and last_day and first_day > last_day:
         raise ValidationError(_("The first day comes after the last day."))
     export = DiaryExport.objects.create(child=child, requested_by=user, first_day=first_day, last_day=last_day)
