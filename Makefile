@@ -35,9 +35,7 @@ demo: migrate ## Load the demo organisation (once) and print the logins
 run: demo ## Set everything up and serve the demo on http://127.0.0.1:8000 with a worker
 	@$(PY) scripts/check_system.py
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the worker)"
-	@$(RUN_ENV) $(PY) manage.py db_worker --interval 1 & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	@exec env $(RUN_ENV) $(PY) scripts/run.py $(HOST):$(PORT)
 
 worker: messages ## Run only the background worker
 	$(RUN_ENV) $(PY) manage.py db_worker

@@ -37,9 +37,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_tasks",
+    "portal.core",  # before django_tasks_db: its `db_worker` command replaces that one
     "django_tasks_db",
     "ninja",
-    "portal.core",
     "portal.accounts",
     "portal.organisations",
     "portal.children",
@@ -211,6 +211,14 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Background work that survives a dead worker (portal/core/recovery.py, docs/operations.md):
+# each worker writes a heartbeat; a task whose worker is silent for the lease is run again,
+# at most TASK_MAX_ATTEMPTS times in all, then failed with a reason staff see.
+TASK_HEARTBEAT_SECONDS = envint("TASK_HEARTBEAT_SECONDS", 10)
+TASK_LEASE_SECONDS = envint("TASK_LEASE_SECONDS", 60)
+TASK_SWEEP_SECONDS = envint("TASK_SWEEP_SECONDS", 30)
+TASK_MAX_ATTEMPTS = envint("TASK_MAX_ATTEMPTS", 3)
 
 # Login throttling: failures counted within a window, per account and per IP address.
 LOGIN_THROTTLE_WINDOW_MINUTES = envint("LOGIN_THROTTLE_WINDOW_MINUTES", 15)

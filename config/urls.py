@@ -18,3 +18,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),
 ]
+
+handler500 = "portal.core.errors.server_error"

@@ -69,6 +69,8 @@ NOT_RECORDED = {
     "portal.children.services.invite_due_guardians_of": CALLER + ": child.created, guardian.added",
     "portal.diary.services.export_make": WORKER + ": diary.export.requested",
     "portal.media.services.media_process": WORKER + ": media.item.uploaded",
+    "portal.media.services.media_give_up": WORKER + ": media.item.uploaded",
+    "portal.diary.services.export_give_up": WORKER + ": diary.export.requested",
     "portal.messaging.services.thread_mark_read": PERSONAL,
     "portal.news.services.store_attachments": CALLER + ": news.item.created, news.item.changed",
     "portal.notifications.services.preferences_save": PERSONAL + " (how someone wants to be told)",
