@@ -46,7 +46,8 @@ def setup() -> dict:
         staff = factories.UserFactory(email="staff@example.test")
         factories.GroupStaffFactory(user=staff, group=group)
         parent = factories.UserFactory(email="parent@example.test")
-        child = factories.ChildFactory(organisation=group.location.organisation, first_name="Noor", guardians=[parent], photo_consent=True
+        child = factories.ChildFactory(
+            organisation=group.location.organisation, first_name="Noor", guardians=[parent], photo_consent=True
         )
         factories.place(child, group, dt.date(2020, 1, 1))
         Preference.objects.create(user=parent, kind=Kind.MESSAGE, push=False, email=EmailChoice.INSTANT)

@@ -82,6 +82,26 @@ def test_password_reset_by_mail(client, world):
     assert world.anna.check_password("Reset-gelukt-9")
 
 
+def test_a_password_reset_gives_the_calendar_link_a_new_address(client, world):
+    from portal.core.scoping import across_organisations
+    from portal.planning.models import CalendarFeed
+    from portal.planning.services import calendar_feed_renew
+
+    with across_organisations():
+        old = calendar_feed_renew(user=world.anna, child=world.bo).token
+        others = calendar_feed_renew(user=world.bert, child=world.lin).token
+    assert client.get(reverse("planning:feed", args=[old])).status_code == 200
+    client.post(reverse("accounts:password_reset"), {"email": "anna@example.test"})
+    [link] = [line for line in mail.outbox[0].body.splitlines() if "/accounts/password/reset/" in line]
+    form = client.get(link.strip().removeprefix("http://testserver"), follow=True).redirect_chain[-1][0]
+    client.post(form, {"new_password1": "Reset-gelukt-9", "new_password2": "Reset-gelukt-9"})
+    assert client.get(reverse("planning:feed", args=[old])).status_code == 404
+    with across_organisations():
+        new = CalendarFeed.objects.get(user=world.anna, child=world.bo).token
+        assert CalendarFeed.objects.get(user=world.bert).token == others  # only the person's own
+    assert new != old and client.get(reverse("planning:feed", args=[new])).status_code == 200
+
+
 def test_password_reset_for_an_unknown_address_reveals_nothing(client, world):
     response = client.post(reverse("accounts:password_reset"), {"email": "unknown@example.test"})
     assert response.status_code == 302 and response["Location"] == reverse("accounts:password_reset_done")

@@ -115,7 +115,12 @@ def migrated_sqlite(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--verbosity", "0"],
-        env={**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{path}", "DJANGO_SETTINGS_MODULE": "config.settings"},
+        env={
+            **os.environ,
+            "DEBUG": "1",
+            "DATABASE_URL": f"sqlite:///{path}",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+        },
         cwd=ROOT,
         check=True,
         timeout=300,

@@ -163,8 +163,8 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
 
 
 def password_changed(*, user: User, keep_session_key: str | None) -> None:
-    """After a password change or reset: every other session and every app login ends, and
-    open invitation links stop working."""
+    """After a password change or reset: every other session and every app login ends, open
+    invitation links stop working and calendar links get a new address."""
     other = UserSession.objects.filter(user=user)
     if keep_session_key:
         other = other.exclude(session_key=keep_session_key)
@@ -176,6 +176,15 @@ def password_changed(*, user: User, keep_session_key: str | None) -> None:
 
     # The apps just logged out get no more push (the ended sessions' devices went with them).
     PushSubscription.objects.filter(user=user, api_token__isnull=False).delete()
+    # A calendar link works without a login, so whoever knew the old password may have copied
+    # it: each of the person's calendar links gets a new address (the old one stops working).
+    from portal.core.scoping import across_organisations
+    from portal.planning.models import CalendarFeed, new_feed_token
+
+    with across_organisations():  # the person's own links, in whichever organisation
+        for feed in CalendarFeed.objects.filter(user=user):
+            feed.token = new_feed_token()
+            feed.save(update_fields=["token"])
 
 
 def password_generate_for(user: User) -> str:

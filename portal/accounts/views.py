@@ -174,6 +174,7 @@ def otp_setup(request):
             "secret_parts": [secret[i : i + 4] for i in range(0, len(secret), 4)],
             "required": access_accounts.two_factor_required_somewhere(user),
         },
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -198,7 +199,11 @@ def otp_verify(request):
                     return redirect(_safe_next(request, reverse("home:home")))
             services.login_failure_record(email=key, ip_address=None)
             form.add_error("token", _("This code is not right. Try the newest code from your app."))
-    return render(request, "accounts/otp_verify.html", {"form": form, "throttle_message": throttle_message})
+    # A refused or throttled code is an error for the browser too (not a 200 page).
+    status = 429 if throttle_message else (400 if request.method == "POST" else 200)
+    return render(
+        request, "accounts/otp_verify.html", {"form": form, "throttle_message": throttle_message}, status=status
+    )
 
 
 @login_required

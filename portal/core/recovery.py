@@ -100,7 +100,7 @@ def retry_or_give_up(db_task: DBTaskResult, reason: str, *, now: dt.datetime | N
     now = now or timezone.now()
     running = DBTaskResult.objects.filter(pk=db_task.pk, status=TaskResultStatus.RUNNING, started_at=db_task.started_at)
     if attempts(db_task) < settings.TASK_MAX_ATTEMPTS:
-        changed = running.update(status=TaskResultStatus.READY, run_after=now)
+        changed = running.update(status=TaskResultStatus.READY)  # due again at once
         outcome = "retried"
     else:
         changed = running.update(

@@ -174,6 +174,4 @@ def export_give_up(export_id: int, reason: str) -> None:
 
 def export_waiting(before) -> list[int]:
     """Exports still being made, asked for before `before`."""
-    return list(
-        DiaryExport.objects.filter(file="", error="", requested_at__lt=before).values_list("pk", flat=True)
-    )
+    return list(DiaryExport.objects.filter(file="", error="", requested_at__lt=before).values_list("pk", flat=True))
