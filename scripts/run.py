@@ -29,10 +29,11 @@ def stop_when_parent_dies() -> None:
 def main(address: str) -> int:
     stop_when_parent_dies()
     python = sys.executable
-    worker = subprocess.Popen(
+    # Our own interpreter and manage.py; the address comes from the Makefile.
+    worker = subprocess.Popen(  # noqa: S603
         [python, MANAGE, "db_worker", "--interval", "1", "--no-reload"], preexec_fn=stop_when_parent_dies
     )
-    server = subprocess.Popen([python, MANAGE, "runserver", address], preexec_fn=stop_when_parent_dies)
+    server = subprocess.Popen([python, MANAGE, "runserver", address], preexec_fn=stop_when_parent_dies)  # noqa: S603
     children = [worker, server]
 
     def stop(signum=None, frame=None) -> None:
