@@ -229,10 +229,14 @@ TASK_LEASE_SECONDS = envint("TASK_LEASE_SECONDS", 60)
 TASK_SWEEP_SECONDS = envint("TASK_SWEEP_SECONDS", 30)
 TASK_MAX_ATTEMPTS = envint("TASK_MAX_ATTEMPTS", 3)
 
-# Login throttling: failures counted within a window, per account and per IP address.
+# Login throttling (portal/accounts/services.py): failures counted within a window. A browser or
+# app that logged in before counts only its own failures; others wait longer after each failure
+# beyond the free ones (per account and address), with limits per account and per address.
 LOGIN_THROTTLE_WINDOW_MINUTES = envint("LOGIN_THROTTLE_WINDOW_MINUTES", 15)
-LOGIN_THROTTLE_PER_ACCOUNT = envint("LOGIN_THROTTLE_PER_ACCOUNT", 5)
-LOGIN_THROTTLE_PER_IP = envint("LOGIN_THROTTLE_PER_IP", 30)
+LOGIN_THROTTLE_FREE_FAILURES = envint("LOGIN_THROTTLE_FREE_FAILURES", 5)
+LOGIN_THROTTLE_PER_DEVICE = envint("LOGIN_THROTTLE_PER_DEVICE", 10)
+LOGIN_THROTTLE_PER_ACCOUNT = envint("LOGIN_THROTTLE_PER_ACCOUNT", 50)
+LOGIN_THROTTLE_PER_IP = envint("LOGIN_THROTTLE_PER_IP", 300)
 # Behind a reverse proxy: the header that carries the client's address (e.g. X-Real-IP).
 CLIENT_IP_HEADER = envstr("CLIENT_IP_HEADER")
 

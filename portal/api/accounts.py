@@ -30,6 +30,12 @@ class TokenIn(Schema):
     otp: str | None = Field(
         default=None, max_length=8, description="Code from the authenticator app, if the user has one"
     )
+    device_key: str | None = Field(
+        default=None,
+        max_length=500,
+        description="The `device_key` of this device's last login to this account: it keeps its own "
+        "allowance of failed logins while others guess the password",
+    )
 
 
 class UserOut(Schema):
@@ -42,6 +48,7 @@ class UserOut(Schema):
 class TokenOut(Schema):
     token: str = Field(description="Send as `Authorization: Bearer <token>`; valid until revoked")
     device_name: str
+    device_key: str = Field(description="Keep it and send it with this device's next login to this account")
     user: UserOut
 
 
@@ -77,12 +84,12 @@ def _user_out(user) -> UserOut:
 @router.post("/auth/token", response={200: TokenOut, 401: Message, 403: Message, 429: Message}, auth=None)
 def token_create(request, payload: TokenIn):
     ip = client_ip(request)
-    throttle = services.login_throttle_check(email=payload.email, ip_address=ip)
+    throttle = services.login_throttle_check(email=payload.email, ip_address=ip, device_key=payload.device_key)
     if throttle.blocked:
         return Status(429, {"detail": throttle.message()})
     user = authenticate(request, username=payload.email, password=payload.password)
     if user is None:
-        services.login_failure_record(email=payload.email, ip_address=ip)
+        services.login_failure_record(email=payload.email, ip_address=ip, device_key=payload.device_key)
         return Status(401, {"detail": _("This e-mail address and password do not match.")})
     devices = list(TOTPDevice.objects.filter(user=user, confirmed=True))
     if devices:
@@ -97,9 +104,17 @@ def token_create(request, payload: TokenIn):
         services.login_failures_clear(email=otp_key)
     if user.must_change_password:
         return Status(403, {"detail": _("Choose a new password in the portal first.")})
-    services.login_failures_clear(email=payload.email)
+    services.login_failures_clear(email=payload.email, ip_address=ip, device_key=payload.device_key)
     token, raw = services.api_token_create(user=user, device_name=payload.device_name, second_factor=bool(devices))
-    return Status(200, TokenOut(token=raw, device_name=token.device_name, user=_user_out(user)))
+    return Status(
+        200,
+        TokenOut(
+            token=raw,
+            device_name=token.device_name,
+            device_key=services.login_device_key(user.email),
+            user=_user_out(user),
+        ),
+    )
 
 
 @router.delete("/auth/token", response={204: None}, auth=TokenAuth())
