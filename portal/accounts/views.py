@@ -42,10 +42,12 @@ def login_view(request):
         throttle = services.login_throttle_check(email=email, ip_address=ip, device_key=device_key)
         if not throttle.blocked and form.is_valid():
             services.login_failures_clear(email=email, ip_address=ip, device_key=device_key)
-            login(request, form.user)
-            response = HttpResponseRedirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
-            _remember_device(response, form.user.email)
-            return response
+            user = form.user
+            assert user is not None  # a valid form has found the user
+            login(request, user)
+            redirect_to = HttpResponseRedirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
+            _remember_device(redirect_to, user.email)
+            return redirect_to
         if not throttle.blocked:
             services.login_failure_record(email=email, ip_address=ip, device_key=device_key)
     status = 429 if throttle.blocked else (400 if request.method == "POST" else 200)
