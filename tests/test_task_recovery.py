@@ -263,3 +263,16 @@ def test_a_connection_killed_by_the_server_mid_request_then_the_next_request_wor
     assert status == 503 and "opnieuw" in body
     assert api_status == 503 and '"unavailable"' in api_body
     assert get("/accounts/login/")[0] == 200
+
+
+def test_an_archive_whose_workers_died_says_it_could_not_be_made(world):
+    from portal.exports.models import Archive
+    from portal.exports.tasks import build_archive
+
+    archive = Archive.objects.create(
+        organisation=world.a.org, kind=Archive.Kind.DATA, requested_by=world.anna, state=Archive.State.BUILDING
+    )
+    running(build_archive, archive.pk, workers=("w1", "w2", "w3"), started=NOW - 2 * LEASE)
+    assert recovery.sweep(NOW)["failed"] == 1
+    archive.refresh_from_db()
+    assert archive.state == Archive.State.FAILED and archive.error
