@@ -341,7 +341,8 @@ def test_an_archive_that_fails_is_retried_and_then_says_so(leaving, monkeypatch)
         services.archive_build(archive.pk)
     archive.refresh_from_db()
     assert archive.state == "failed" and archive.error
-    assert not any(p for p in os.listdir(settings.PRIVATE_MEDIA_ROOT) if p.startswith("ouderportaal-archive"))
+    building = os.path.join(settings.PRIVATE_MEDIA_ROOT, "archives", "building")
+    assert not [name for name in os.listdir(building) if name.startswith("ouderportaal-archive")]
 
 
 def test_someone_elses_archive_is_a_404(client, leaving, committed):
@@ -470,3 +471,54 @@ def test_what_the_accounts_need_goes_after_seven_years(leaving, committed):
     assert not Child.objects.filter(pk=leaving.bo.pk).exists()
     removal = ChildRemoval.objects.get(child_number=leaving.bo.pk)
     assert removal.fiscal_removed_at is not None
+
+
+# ---------------------------------------------------------------- the check before an archive is offered
+
+
+def _members():
+    from portal.exports.builder import Member
+
+    moment = dt.datetime(2026, 11, 2, 10, 0, tzinfo=clock.AMSTERDAM)
+    stored = b"zebra" * 20
+    return [
+        Member.text("a/één.txt", "hallo " * 100, moment),
+        Member(name="a/foto.jpg", modified=moment, chunks=lambda: [stored], size=len(stored)),
+    ]
+
+
+def test_a_written_archive_checks_out():
+    from portal.exports.builder import write_zip
+
+    written = write_zip(_members())
+    with zipfile.ZipFile(written.path) as archive:
+        assert archive.read("a/één.txt") == b"hallo " * 100
+    os.unlink(written.path)
+
+
+@pytest.mark.parametrize("damage", ["missing", "wrong_sum", "corrupt"])
+def test_an_archive_that_does_not_check_out_is_refused(damage, tmp_path):
+    from portal.exports.builder import ArchiveInvalid, check_zip, write_zip
+
+    members = _members()
+    written = write_zip(members)
+    names = written.names
+    sums = [(zlib_crc(b"hallo " * 100), 600), (zlib_crc(b"zebra" * 20), 100)]
+    if damage == "missing":
+        names = [*names, "a/drie.txt"]
+    elif damage == "wrong_sum":
+        sums[1] = (sums[1][0] ^ 1, 100)
+    else:
+        data = bytearray(open(written.path, "rb").read())
+        at = data.index(b"zebra")
+        data[at] = ord("Z")
+        open(written.path, "wb").write(bytes(data))
+    with pytest.raises(ArchiveInvalid):
+        check_zip(written.path, names, sums)
+    os.unlink(written.path)
+
+
+def zlib_crc(data: bytes) -> int:
+    import zlib
+
+    return zlib.crc32(data)

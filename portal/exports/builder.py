@@ -6,9 +6,10 @@ written out at once, so neither the archive nor any set of photos is ever held i
 the only things held are the list of members (names, dates, sizes) and one chunk. Photos and
 videos are stored without compression (they are compressed already), texts are deflated.
 
-The ZIP is written to a temporary file on local disk first, checked there (every expected
-name is listed and every member reads back with a correct CRC) and only then copied into
-storage, in chunks too; a half-written or corrupt archive is never offered.
+The ZIP is written to a temporary file first (beside the storage's folder when storage is
+local, so that storing it is a rename) and checked there: every expected name is listed, the
+CRC-32 and size in the directory are those of the bytes read for each member, and each member
+reads back. Only then is it stored; a half-written or corrupt archive is never offered.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import stat
 import tempfile
 import time
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -104,15 +106,22 @@ def write_zip(
     directory: str | None = None,
     progress_every: float = 1.0,
 ) -> Written:
-    """Write the members into a new temporary file and check it. `progress(done)` is called
-    at most every `progress_every` seconds (and at the end) with the number of members done.
-    The caller removes the file (`Written.path`) when it has stored it."""
+    """Write the members into a new temporary file (in `directory`) and check it.
+    `progress(done)` is called at most every `progress_every` seconds (and at the end) with
+    the number of members done. The caller removes the file (`Written.path`) or moves it into
+    storage."""
     done = 0
     last_report = time.monotonic()
+    sums: list[tuple[int, int]] = []  # (CRC-32, size) of each member, as its bytes went by
 
     def counted(member: Member) -> Iterator[bytes]:
         nonlocal done, last_report
-        yield from member.chunks()
+        crc = size = 0
+        for chunk in member.chunks():
+            crc = zlib.crc32(chunk, crc)
+            size += len(chunk)
+            yield chunk
+        sums.append((crc, size))
         done += 1
         if progress is not None and time.monotonic() - last_report >= progress_every:
             last_report = time.monotonic()
@@ -129,7 +138,7 @@ def write_zip(
             for chunk in stream_zip(entries(), chunk_size=CHUNK):
                 out.write(chunk)
         names = [m.name for m in members]
-        check_zip(path, names)
+        check_zip(path, names, sums)
         if progress is not None:
             progress(done)
         return Written(path=path, size=os.path.getsize(path), names=names)
@@ -138,20 +147,23 @@ def write_zip(
         raise
 
 
-def check_zip(path: str, expected: list[str]) -> None:
-    """Every expected member is listed, nothing else is, and every member reads back whole
-    (zipfile checks each member's CRC while reading it)."""
+def check_zip(path: str, expected: list[str], sums: list[tuple[int, int]]) -> None:
+    """The archive as written holds exactly the expected members, in order, each with the
+    CRC-32 and size of the bytes that were read for it (so the central directory that unzip
+    tools trust is right), and each member's start reads back through its own local header.
+    This reads the directory and a little of each member, not the whole archive again."""
     try:
         with zipfile.ZipFile(path) as archive:
-            listed = archive.namelist()
-            if sorted(listed) != sorted(expected):
-                missing = sorted(set(expected) - set(listed))[:3]
+            infos = archive.infolist()
+            if [info.filename for info in infos] != expected:
+                missing = sorted(set(expected) - {info.filename for info in infos})[:3]
                 raise ArchiveInvalid(f"members missing or unexpected: {missing}")
-            for info in archive.infolist():
+            for info, (crc, size) in zip(infos, sums, strict=True):
+                if (info.CRC, info.file_size) != (crc, size):
+                    raise ArchiveInvalid(f"{info.filename}: not what was read for it")
                 with archive.open(info) as member:
-                    while member.read(CHUNK):
-                        pass
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                    member.read(min(CHUNK, size))
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as exc:
         raise ArchiveInvalid(str(exc)) from exc
 
 

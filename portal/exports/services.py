@@ -125,7 +125,7 @@ def archive_build(archive_id: int) -> Archive | None:
         def progress(done: int) -> None:
             Archive.objects.filter(pk=archive.pk).update(files_done=done)
 
-        written = write_zip(members, progress=progress)
+        written = write_zip(members, progress=progress, directory=_scratch_directory(archive))
     except Exception:
         logger.exception("archive %s could not be made (attempt %s)", archive.pk, archive.attempts)
         if archive.attempts >= MAX_ATTEMPTS:
@@ -141,9 +141,10 @@ def archive_build(archive_id: int) -> Archive | None:
         return None
     try:
         with open(written.path, "rb") as handle:
-            archive.file.save(_file_name(archive), File(handle), save=False)
+            archive.file.save(_file_name(archive), _MovableFile(handle, written.path), save=False)
     finally:
-        os.unlink(written.path)
+        if os.path.exists(written.path):
+            os.unlink(written.path)
     with transaction.atomic():
         older = list(
             Archive.objects.select_for_update()
@@ -164,6 +165,31 @@ def archive_build(archive_id: int) -> Archive | None:
             archive_delete(old)
     archive.refresh_from_db()
     return archive
+
+
+class _MovableFile(File):
+    """A finished ZIP on local disk: a local storage moves it into place instead of copying it
+    (Django's FileSystemStorage renames a file that has a `temporary_file_path`); any other
+    storage reads it in chunks."""
+
+    def __init__(self, handle, path: str):
+        super().__init__(handle)
+        self._path = path
+
+    def temporary_file_path(self) -> str:
+        return self._path
+
+
+def _scratch_directory(archive: Archive) -> str | None:
+    """Where the ZIP is written before it is stored: in the storage's own folder when storage
+    is local (the same file system, so storing is a rename), else the system's temporary folder."""
+    storage = archive.file.storage
+    try:
+        folder = os.path.join(storage.path(""), "archives", "building")
+    except NotImplementedError:  # object storage has no local path
+        return None
+    os.makedirs(folder, exist_ok=True)
+    return folder
 
 
 def archive_delete(archive: Archive) -> None:
