@@ -33,11 +33,9 @@ demo: migrate ## Load the demo organisation (once) and print the logins
 	@$(RUN_ENV) $(PY) manage.py load_demo
 
 run: demo ## Set everything up and serve the demo on http://127.0.0.1:8000 with a worker
-	@$(PY) scripts/check_system.py
+	@$(PY) scripts/ensure_system.py run
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the worker)"
-	@$(RUN_ENV) $(PY) manage.py db_worker --interval 1 & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	@exec env $(RUN_ENV) $(PY) scripts/run.py $(HOST):$(PORT)
 
 worker: messages ## Run only the background worker
 	$(RUN_ENV) $(PY) manage.py db_worker
@@ -46,11 +44,11 @@ daily: migrate ## Run the daily jobs for today (DATE=YYYY-MM-DD for another day)
 	$(RUN_ENV) $(PY) manage.py run_daily $(if $(DATE),--date $(DATE))
 
 test: messages ## Run every test (SQLite; browser tests in Chromium)
-	@$(PY) scripts/ensure_browser.py
+	@$(PY) scripts/ensure_system.py test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-postgres: messages ## Run every test against PostgreSQL (DATABASE_URL, default the local server)
-	@$(PY) scripts/ensure_browser.py
+	@$(PY) scripts/ensure_system.py test
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ouderportaal} $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed ## ruff check and format check

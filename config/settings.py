@@ -37,9 +37,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_tasks",
+    "portal.core",  # before django_tasks_db: its `db_worker` command replaces that one
     "django_tasks_db",
     "ninja",
-    "portal.core",
     "portal.accounts",
     "portal.organisations",
     "portal.children",
@@ -136,10 +136,19 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
-if envbool("BEHIND_TLS_PROXY", False):
+# Behind a TLS proxy (or with the redirect on) the portal is HTTPS only: http is redirected, and
+# browsers are told for a year (HSTS, also for subdomains) never to use http again.
+BEHIND_TLS_PROXY = envbool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", BEHIND_TLS_PROXY)
+HTTPS_ONLY = BEHIND_TLS_PROXY or SECURE_SSL_REDIRECT
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if HTTPS_ONLY else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS_ONLY)
+# Asking browsers to preload HSTS for the whole domain is its owner's choice, hard to undo, so
+# it is off unless asked for, and `check --deploy` does not warn about it (W021).
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
@@ -214,10 +223,22 @@ TASKS = {
     }
 }
 
-# Login throttling: failures counted within a window, per account and per IP address.
+# Background work that survives a dead worker (portal/core/recovery.py, docs/operations.md):
+# each worker writes a heartbeat; a task whose worker is silent for the lease is run again,
+# at most TASK_MAX_ATTEMPTS times in all, then failed with a reason staff see.
+TASK_HEARTBEAT_SECONDS = envint("TASK_HEARTBEAT_SECONDS", 10)
+TASK_LEASE_SECONDS = envint("TASK_LEASE_SECONDS", 60)
+TASK_SWEEP_SECONDS = envint("TASK_SWEEP_SECONDS", 30)
+TASK_MAX_ATTEMPTS = envint("TASK_MAX_ATTEMPTS", 3)
+
+# Login throttling (portal/accounts/services.py): failures counted within a window. A browser or
+# app that logged in before counts only its own failures; others wait longer after each failure
+# beyond the free ones (per account and address), with limits per account and per address.
 LOGIN_THROTTLE_WINDOW_MINUTES = envint("LOGIN_THROTTLE_WINDOW_MINUTES", 15)
-LOGIN_THROTTLE_PER_ACCOUNT = envint("LOGIN_THROTTLE_PER_ACCOUNT", 5)
-LOGIN_THROTTLE_PER_IP = envint("LOGIN_THROTTLE_PER_IP", 30)
+LOGIN_THROTTLE_FREE_FAILURES = envint("LOGIN_THROTTLE_FREE_FAILURES", 5)
+LOGIN_THROTTLE_PER_DEVICE = envint("LOGIN_THROTTLE_PER_DEVICE", 10)
+LOGIN_THROTTLE_PER_ACCOUNT = envint("LOGIN_THROTTLE_PER_ACCOUNT", 50)
+LOGIN_THROTTLE_PER_IP = envint("LOGIN_THROTTLE_PER_IP", 300)
 # Behind a reverse proxy: the header that carries the client's address (e.g. X-Real-IP).
 CLIENT_IP_HEADER = envstr("CLIENT_IP_HEADER")
 

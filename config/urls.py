@@ -23,3 +23,5 @@ urlpatterns = [
     re_path(r"^api/v1/(?P<rest>.*)$", not_found_view, name="api_not_found"),
     path("operator/", admin.site.urls),
 ]
+
+handler500 = "portal.core.errors.server_error"

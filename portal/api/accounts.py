@@ -32,6 +32,12 @@ class TokenIn(InputSchema):
     otp: str | None = Field(
         default=None, max_length=8, description="Code from the authenticator app, if the user has one"
     )
+    device_key: str | None = Field(
+        default=None,
+        max_length=500,
+        description="The `device_key` of this device's last login to this account: it keeps its own "
+        "allowance of failed logins while others guess the password",
+    )
 
 
 class UserOut(Schema):
@@ -44,6 +50,7 @@ class UserOut(Schema):
 class TokenOut(Schema):
     token: str = Field(description="Send as `Authorization: Bearer <token>`; valid until revoked")
     device_name: str
+    device_key: str = Field(description="Keep it and send it with this device's next login to this account")
     user: UserOut
 
 
@@ -79,12 +86,12 @@ def _user_out(user) -> UserOut:
 @router.post("/auth/token", response={200: TokenOut, 401: Error, 403: Error, 422: Error, 429: Error}, auth=None)
 def token_create(request, payload: TokenIn):
     ip = client_ip(request)
-    throttle = services.login_throttle_check(email=payload.email, ip_address=ip)
+    throttle = services.login_throttle_check(email=payload.email, ip_address=ip, device_key=payload.device_key)
     if throttle.blocked:
         raise HttpError(429, throttle.message())
     user = authenticate(request, username=payload.email, password=payload.password)
     if user is None:
-        services.login_failure_record(email=payload.email, ip_address=ip)
+        services.login_failure_record(email=payload.email, ip_address=ip, device_key=payload.device_key)
         raise HttpError(401, _("This e-mail address and password do not match."))
     devices = list(TOTPDevice.objects.filter(user=user, confirmed=True))
     if devices:
@@ -99,9 +106,17 @@ def token_create(request, payload: TokenIn):
         services.login_failures_clear(email=otp_key)
     if user.must_change_password:
         raise HttpError(403, _("Choose a new password in the portal first."))
-    services.login_failures_clear(email=payload.email)
+    services.login_failures_clear(email=payload.email, ip_address=ip, device_key=payload.device_key)
     token, raw = services.api_token_create(user=user, device_name=payload.device_name, second_factor=bool(devices))
-    return Status(200, TokenOut(token=raw, device_name=token.device_name, user=_user_out(user)))
+    return Status(
+        200,
+        TokenOut(
+            token=raw,
+            device_name=token.device_name,
+            device_key=services.login_device_key(user.email),
+            user=_user_out(user),
+        ),
+    )
 
 
 @router.delete("/auth/token", response={204: None}, auth=TokenAuth())

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -153,12 +153,16 @@ def export_request(*, user, child: Child, first_day: dt.date | None, last_day: d
     return export
 
 
-def export_make(export_id: int) -> DiaryExport:
+def export_make(export_id: int) -> DiaryExport | None:
     from portal.diary.pdf import diary_pdf
 
-    export = DiaryExport.objects.select_related("child").get(pk=export_id)
+    export = DiaryExport.objects.select_related("child").filter(pk=export_id).first()
+    if export is None or export.file or export.error:
+        return export  # deleted, or done before (a run that died after saving it, run again)
     try:
         content, pages = diary_pdf(export.child, export.first_day, export.last_day)
+    except DatabaseError:
+        raise  # the database went away: the worker runs the task again
     except Exception as exc:  # noqa: BLE001 - tell the person who asked, keep the details in the log
         export.error = _("The PDF could not be made.")[:300]
         export.save(update_fields=["error"])
@@ -167,3 +171,16 @@ def export_make(export_id: int) -> DiaryExport:
     export.file.save(f"schriftje-{export.child.first_name.lower()}-{export.pk}.pdf", ContentFile(content), save=False)
     export.save(update_fields=["file", "pages"])
     return export
+
+
+def export_give_up(export_id: int, reason: str) -> None:
+    """Making the PDF failed for good (its worker died each time): the person who asked sees
+    that it could not be made, instead of "being made" for ever."""
+    DiaryExport.objects.filter(pk=export_id, file="", error="").update(
+        error=_("The PDF could not be made. Please ask for it again.")[:300]
+    )
+
+
+def export_waiting(before) -> list[int]:
+    """Exports still being made, asked for before `before`."""
+    return list(DiaryExport.objects.filter(file="", error="", requested_at__lt=before).values_list("pk", flat=True))
