@@ -95,7 +95,20 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'ouderportaal.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 0))}
+# Each web and worker process keeps its connection for DB_CONN_MAX_AGE seconds instead of
+# opening one per request (a new PostgreSQL connection costs more than most pages); a health
+# check before reuse replaces a connection the server or the pooler has closed. In production
+# PgBouncer in transaction mode sits in between (deploy/pgbouncer.ini, docs/scaling.md): set
+# DB_PGBOUNCER=1 there, which turns off server-side cursors (they do not survive a transaction
+# pooler) and lets PgBouncer own the connections (DB_CONN_MAX_AGE can then stay as it is: the
+# process keeps its connection to PgBouncer, PgBouncer shares the server's connections).
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60), conn_health_checks=envbool("DB_HEALTH_CHECKS", True)
+    )
+}
+if envbool("DB_PGBOUNCER", False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once when the worker and the web process write
     # together, and take the write lock when a transaction starts, so that two planners deciding
