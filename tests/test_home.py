@@ -76,9 +76,6 @@ def add_children(world, count, start=0):
 
 
 def query_count(client, url) -> int:
-    """Queries of a repeated visit (the first one after logging in also notes the session's
-    'last seen' time, once a minute)."""
-    assert client.get(url).status_code == 200
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
