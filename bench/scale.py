@@ -274,14 +274,14 @@ def main() -> None:
             }
             results.append(row)
             flag = "" if status == 200 else f"  HTTP {status}"
-            print(
-                f"{role:9} {label:20} {p50:7.1f} {p95:7.1f} {t50:7.1f} {p50 / t50:6.1f} {counts[(role, label)]:7d}{flag}",
-                flush=True,
-            )
+            figures = f"{p50:7.1f} {p95:7.1f} {t50:7.1f} {p50 / t50:6.1f} {counts[(role, label)]:7d}"
+            print(f"{role:9} {label:20} {figures}{flag}", flush=True)
         home = headers_for("guardian", "cookie", access)
-        trivial_rps = load(args.port, "/accounts/login/", {}, args.load_clients, args.load_seconds / 2)
+        # The trivial page before and after the guardian home, so both see the same machine.
+        half = args.load_seconds / 2
+        trivial_rps = load(args.port, "/accounts/login/", {}, args.load_clients, half)
         home_rps = load(args.port, "/home/", home, args.load_clients, args.load_seconds)
-        trivial_rps = (trivial_rps + load(args.port, "/accounts/login/", {}, args.load_clients, args.load_seconds / 2)) / 2
+        trivial_rps = (trivial_rps + load(args.port, "/accounts/login/", {}, args.load_clients, half)) / 2
         print(
             f"load, {args.load_clients} clients: guardian home {home_rps:.0f} req/s, trivial {trivial_rps:.0f} req/s,"
             f" ratio {home_rps / trivial_rps:.2f}"

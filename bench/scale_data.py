@@ -195,9 +195,7 @@ def build(size: int, seed: int = 15) -> dict:  # noqa: C901 (one long recipe, re
             planners.append({"id": load.next_id(LocationPlanner), "user_id": uid, "location_id": loc_id})
             people.setdefault(f"planner{number}", {"user_id": uid, "location_id": loc_id})
             for gi in range(10):
-                kind = (
-                    Group.Kind.DAYCARE if gi < 6 else Group.Kind.PRESCHOOL if gi < 8 else Group.Kind.OUT_OF_SCHOOL
-                )
+                kind = Group.Kind.DAYCARE if gi < 6 else Group.Kind.PRESCHOOL if gi < 8 else Group.Kind.OUT_OF_SCHOOL
                 gid = load.next_id(Group)
                 groups.append({"id": gid, "location_id": loc_id, "name": f"Groep {gi}", "kind": kind, "_org": org_id})
                 for si in range(3):
@@ -448,9 +446,7 @@ def build(size: int, seed: int = 15) -> dict:  # noqa: C901 (one long recipe, re
                         "expires_on": day + dt.timedelta(days=365),
                     }
                 )
-        free_days = [
-            today + dt.timedelta(days=d) for d in range(1, 60) if (today + dt.timedelta(days=d)).weekday() < 5
-        ]
+        free_days = [today + dt.timedelta(days=d) for d in range(1, 60) if (today + dt.timedelta(days=d)).weekday() < 5]
         free_days = [d for d in free_days if d.weekday() not in child["_days"]]
         for k, day in enumerate(rng.sample(free_days, min(5, len(free_days)))):
             pending = k == 0 and rng.random() < 0.3

@@ -174,8 +174,44 @@ MEDIA_MAX_PIXELS = envint("MEDIA_MAX_PIXELS", 50_000_000)  # ~4 GB RAM headroom 
 MEDIA_MAX_VIDEO_SECONDS = envint("MEDIA_MAX_VIDEO_SECONDS", 180)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Where protected files live: "local" (PRIVATE_MEDIA_ROOT, the default) or "s3" (a private
+# bucket of any S3-compatible object storage; several web and worker machines share it).
+PRIVATE_STORAGE = envstr("PRIVATE_STORAGE", "local")
+if PRIVATE_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured("PRIVATE_STORAGE must be 'local' or 's3'")
+# With S3: after the access check the portal answers with a redirect to a signed URL valid for
+# S3_SIGNED_URL_SECONDS ("redirect"), or streams the file through itself ("stream").
+MEDIA_DELIVERY = envstr("MEDIA_DELIVERY", "redirect")
+if MEDIA_DELIVERY not in ("redirect", "stream"):
+    raise ImproperlyConfigured("MEDIA_DELIVERY must be 'redirect' or 'stream'")
+S3_SIGNED_URL_SECONDS = envint("S3_SIGNED_URL_SECONDS", 300)
+if PRIVATE_STORAGE == "s3":
+    if not envstr("S3_BUCKET"):
+        raise ImproperlyConfigured("PRIVATE_STORAGE=s3 needs S3_BUCKET (and the S3_* settings, see .env.example)")
+    PRIVATE_STORAGE_BACKEND = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": envstr("S3_BUCKET"),
+            "endpoint_url": envstr("S3_ENDPOINT_URL") or None,
+            "access_key": envstr("S3_ACCESS_KEY_ID"),
+            "secret_key": envstr("S3_SECRET_ACCESS_KEY"),
+            "region_name": envstr("S3_REGION", "us-east-1"),
+            "addressing_style": envstr("S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+            "default_acl": None,  # the bucket's own policy: private
+            "querystring_auth": True,  # every URL it hands out is signed...
+            "querystring_expire": S3_SIGNED_URL_SECONDS,  # ...and short-lived
+            "file_overwrite": False,
+        },
+    }
+else:
+    PRIVATE_STORAGE_BACKEND = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": PRIVATE_STORAGE_BACKEND,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -20,3 +20,8 @@ OTP_TOTP_THROTTLE_FACTOR = 0
 import tempfile  # noqa: E402
 
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="ouderportaal-test-media-"))  # noqa: F405
+if PRIVATE_STORAGE == "local":  # noqa: F405
+    STORAGES["private"] = {  # noqa: F405
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    }
