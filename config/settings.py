@@ -149,6 +149,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+# The load balancer asks /healthz over plain http inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Above this age of the oldest waiting task, /healthz says "degraded" (it still answers 200).
+HEALTHZ_MAX_QUEUE_LAG_SECONDS = envint("HEALTHZ_MAX_QUEUE_LAG_SECONDS", 300)
 if envbool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from portal.api.api import api
+from portal.core.health import healthz
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="home:home", permanent=False), name="root"),
@@ -17,4 +18,5 @@ urlpatterns = [
     path("", include("portal.notifications.urls")),
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]

@@ -74,6 +74,7 @@ GATE_FREE_PREFIXES = (
     "/sw.js",
     "/manifest.webmanifest",
     "/offline/",
+    "/healthz",
 )
 
 
