@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "portal.messaging",
     "portal.news",
     "portal.notifications",
+    "portal.exports",
+    "portal.privacy",
     "portal.api",
     "portal.demo",
 ]

@@ -19,7 +19,10 @@ OTP_TOTP_THROTTLE_FACTOR = 0
 
 import tempfile  # noqa: E402
 
-PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="ouderportaal-test-media-"))  # noqa: F405
+# A folder of its own per run; a benchmark's helper process is given its parent's folder.
+PRIVATE_MEDIA_ROOT = Path(  # noqa: F405
+    os.environ.get("TEST_PRIVATE_MEDIA_ROOT") or tempfile.mkdtemp(prefix="ouderportaal-test-media-")
+)
 if PRIVATE_STORAGE == "local":  # noqa: F405
     STORAGES["private"] = {  # noqa: F405
         "BACKEND": "django.core.files.storage.FileSystemStorage",

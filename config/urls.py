@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("portal.messaging.urls")),
     path("", include("portal.news.urls")),
     path("", include("portal.notifications.urls")),
+    path("", include("portal.exports.urls")),
+    path("", include("portal.privacy.urls")),
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -153,7 +153,73 @@ ROUTES = [
             ("history", lambda w: {}),
             ("import", lambda w: {}),
             ("import_preview", lambda w: {"batch_id": w.batch.pk}),
+            ("erasure_requests", lambda w: {}),
+            ("erasure_request", lambda w: {"request_id": w.erasure.pk}),
         ]
+    ],
+    # Erasure decided without a choice: a clear 400 (the request stays open).
+    Route(
+        "backoffice:erasure_request",
+        lambda w: {"organisation_id": w.a.org.pk, "request_id": w.erasure.pk},
+        method="post",
+        expect={**NOT_ADMIN, "adam": 400},
+    ),
+    # Taking everything along: Lin leaves; only her guardian (Bert) sees the page and the archive.
+    Route("exports:departure", lambda w: {"child_id": w.lin.pk}, default=404, expect={"bert": 200}),
+    Route(
+        "exports:departure_build", lambda w: {"child_id": w.lin.pk}, method="post", default=404, expect={"bert": 302}
+    ),
+    Route("exports:archive_status", lambda w: {"archive_id": w.archive.pk}, default=404, expect={"bert": 200}),
+    Route("exports:archive_download", lambda w: {"archive_id": w.archive.pk}, default=404, expect={"bert": 200}),
+    # The data export: a page for everyone (with an empty state); made for a guardian's organisation.
+    Route("exports:data"),
+    Route(
+        "exports:data_build",
+        lambda w: {"organisation_id": w.a.org.pk},
+        method="post",
+        default=404,
+        expect={"anna": 302, "bert": 302},
+    ),
+    Route("privacy:overview"),
+    Route("privacy:child", lambda w: {"child_id": w.lin.pk}, default=404, expect={"bert": 200}),
+    Route(
+        "privacy:child", lambda w: {"child_id": w.lin.pk}, method="post", default=404, expect={"bert": 400}
+    ),  # not confirmed: a clear 400
+    *[
+        Route(name, lambda w: {"child_id": w.lin.pk}, api=True, anonymous=401, default=404, expect={"bert": 200})
+        for name in ("api:departure", "api:access_log", "api:erasure_requests")
+    ],
+    Route(
+        "api:departure_archive",
+        lambda w: {"child_id": w.lin.pk},
+        method="post",
+        api=True,
+        anonymous=401,
+        default=404,
+        expect={"bert": 202},
+    ),
+    Route(
+        "api:erasure_ask",
+        lambda w: {"child_id": w.lin.pk},
+        method="post",
+        api=True,
+        anonymous=401,
+        default=404,
+        expect={"bert": 201},
+        body=lambda w: {"note": ""},
+    ),
+    Route(
+        "api:data_export",
+        method="post",
+        api=True,
+        anonymous=401,
+        default=404,
+        expect={"anna": 202, "bert": 202},
+        body=lambda w: {"organisation_id": w.a.org.pk},
+    ),
+    *[
+        Route(name, lambda w: {"archive_id": w.archive.pk}, api=True, anonymous=401, default=404, expect={"bert": 200})
+        for name in ("api:archive_status", "api:archive_file")
     ],
     # Posts without a body: a clear 400 with the form's errors, or a redirect with a message.
     *[
@@ -806,6 +872,18 @@ def matrix_world(world):
     world.news_item, world.news_group_item, world.news_scheduled = news_items(world)
     world.news_image = world.news_item.attachments.get()
     # ---- end of news objects
+    # ---- departure and privacy objects: Lin (Bert's) leaves at the end of the year
+    from portal.exports.models import Archive
+    from portal.privacy.models import ErasureRequest
+
+    world.lin_placement.end_date = dt.date(2026, 12, 31)
+    world.lin_placement.save()
+    world.archive = Archive(
+        organisation=world.a.org, kind="departure", child=world.lin, requested_by=world.bert, state="ready"
+    )
+    world.archive.file.save("lin.zip", ContentFile(b"PK\x05\x06" + b"\x00" * 18), save=True)
+    world.erasure = ErasureRequest.objects.create(organisation=world.a.org, child=world.lin, requested_by=world.bert)
+    # ---- end of departure and privacy objects
     # ---- notifications objects
     from portal.notifications.models import Notification
 

@@ -79,6 +79,10 @@ NOT_RECORDED = {
     "portal.notifications.services.mark_read": PERSONAL,
     "portal.notifications.services.mark_read_for_url": PERSONAL,
     "portal.planning.services.placement_moved": CALLER + ": placement.moved (the back office's placement_move)",
+    "portal.exports.services.archive_build": WORKER + ": export.departure.requested, export.data.requested",
+    "portal.exports.services.archive_delete": CALLER + ": a newer archive replaces it, or privacy.child.removed",
+    "portal.privacy.services.access_record": "the access log is itself the record of who looked",
+    "portal.privacy.services.departure_notify": WORKER + ": placement.ended",
 }
 
 

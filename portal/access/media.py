@@ -16,12 +16,20 @@ def visible_media(user) -> QuerySet[MediaItem]:
     (not hidden because consent was withdrawn), and those of the groups they work on."""
     roles = roles_of(user)
     return MediaItem.objects.filter(state=MediaItem.State.READY).filter(
-        Q(
-            id__in=MediaTag.objects.filter(child_id__in=roles.guardian_child_ids).values("media_id"),
-            hidden_for_consent=False,
-        )
-        | Q(group_id__in=roles.staff_group_ids)
+        _family_q(roles.guardian_child_ids) | Q(group_id__in=roles.staff_group_ids)
     )
+
+
+def _family_q(child_ids) -> Q:
+    """What the families of these children see: the items one of them is tagged on, unless
+    hidden because a child's photo consent was withdrawn."""
+    return Q(id__in=MediaTag.objects.filter(child_id__in=child_ids).values("media_id"), hidden_for_consent=False)
+
+
+def family_media_of_child(child) -> QuerySet[MediaItem]:
+    """The ready photos and videos the child's family sees of the child, also those with other
+    children on them (the family was allowed to see them): what their archive holds."""
+    return MediaItem.objects.filter(_family_q([child.pk]), state=MediaItem.State.READY)
 
 
 def media_for_user(user, media_id: int) -> MediaItem:

@@ -1,6 +1,6 @@
 from ninja import NinjaAPI
 
-from portal.api import accounts, diary, media, messaging, news, notifications, planning
+from portal.api import accounts, diary, exports, media, messaging, news, notifications, planning
 
 api = NinjaAPI(
     title="Ouderportaal API",
@@ -17,3 +17,4 @@ api.add_router("", diary.router)
 api.add_router("", messaging.router)
 api.add_router("", news.router)
 api.add_router("", notifications.router)
+api.add_router("", exports.router)

@@ -37,8 +37,12 @@ from portal.organisations.models import (
     RosterException,
     RosterPattern,
 )
+from portal.privacy import selectors as privacy_selectors
+from portal.privacy import services as privacy_services
+from portal.privacy.models import AccessLogEntry, ChildRemoval, ErasureRequest
 
 PAGE_SIZE = 25
+ACCESS_LOG_ROWS = 20
 
 
 SECTIONS = {
@@ -53,6 +57,8 @@ SECTIONS = {
     "history": "history",
     "import_upload": "import",
     "import_preview": "import",
+    "erasure_requests": "privacy",
+    "erasure_request": "privacy",
 }
 
 
@@ -192,7 +198,16 @@ def _child_page(request, organisation, child, **forms_in_use):
         .select_related("actor")
         .annotate(actor_name=identity.name_of("actor", organisation))[:20],
         "today": clock.today(),
+        "access_log": privacy_selectors.access_log_rows(
+            request.user, child, privacy_selectors.access_log(child)[:ACCESS_LOG_ROWS]
+        ),
+        "erasure_requests": privacy_selectors.erasure_requests_of_child(child),
+        "removal": ChildRemoval.objects.filter(child=child).first(),
     }
+    if not forms_in_use:  # opening the record (not re-showing a form) is in the child's access log
+        privacy_services.access_record(
+            actor=request.user, organisation_id=organisation.pk, child_ids=[child.pk], what=AccessLogEntry.What.RECORD
+        )
     status = 400 if forms_in_use else 200
     return render(request, "backoffice/child.html", context, status=status)
 
@@ -707,4 +722,62 @@ def import_preview(request, organisation, batch_id: int):
         request,
         "backoffice/import_preview.html",
         {"organisation": organisation, "batch": batch, "preview": preview},
+    )
+
+
+# ---------------------------------------------------------------- privacy: erasure requests
+
+
+@admin_view
+def erasure_requests(request, organisation):
+    requests = ErasureRequest.objects.filter(organisation=organisation).select_related("child")
+    page = Paginator(
+        requests.annotate(requester_name=identity.name_of("requested_by", organisation)).order_by(
+            "-state", "-requested_at", "-id"
+        ),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    return render(request, "backoffice/erasure_requests.html", {"organisation": organisation, "page": page})
+
+
+@admin_view
+def erasure_request(request, organisation, request_id: int):
+    from portal.access import privacy as privacy_access
+
+    erasure = privacy_access.erasure_request_for_admin(organisation, request_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("decision") == "confirm":
+                if request.POST.get("confirm") != "yes":
+                    raise ValidationError(_("Tick the box to confirm the erasure."))
+                privacy_services.erasure_confirm(admin=request.user, request=erasure)
+                messages.success(request, _("The data is erased. The guardian gets an e-mail."))
+            elif request.POST.get("decision") == "refuse":
+                privacy_services.erasure_refuse(
+                    admin=request.user, request=erasure, refusal=request.POST.get("refusal", "")
+                )
+                messages.success(request, _("The request is refused. The guardian reads your explanation."))
+            else:
+                raise ValidationError(_("Choose to confirm or to refuse."))
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return redirect("backoffice:erasure_requests", organisation_id=organisation.pk)
+    still_placed = erasure.child is not None and (
+        Placement.objects.filter(child=erasure.child).current_or_upcoming(clock.today()).exists()
+    )
+    return render(
+        request,
+        "backoffice/erasure_request.html",
+        {
+            "organisation": organisation,
+            "erasure": erasure,
+            "requester": identity.names_in(organisation, [erasure.requested_by_id]).get(
+                erasure.requested_by_id or 0, ""
+            ),
+            "still_placed": still_placed,
+            "error": error,
+        },
+        status=400 if error else 200,
     )

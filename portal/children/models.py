@@ -131,6 +131,10 @@ class PlacementQuerySet(TenantQuerySet):
         """Placements whose last day of care was before `day`: the opposite of the above."""
         return self.exclude(current_or_upcoming_q(day))
 
+    def without_end(self) -> PlacementQuerySet:
+        """Placements with no last day yet: while a child has one, the child is not leaving."""
+        return self.filter(end_date__isnull=True)
+
     def active_on(self, day: dt.date) -> PlacementQuerySet:
         """Placements running on `day` (started, not ended)."""
         return self.filter(start_date__lte=day).filter(current_or_upcoming_q(day))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet
 
 from portal.children.models import Child, Placement
 
@@ -75,3 +76,65 @@ def groups_of_now(child_ids, day: dt.date) -> dict:
         elif placement.child_id not in result:
             result[placement.child_id] = placement.group
     return result
+
+
+# ---------------------------------------------------------------- departure (docs/privacy.md)
+
+REMINDER_DAYS_BEFORE_ACCESS_ENDS = 14
+
+
+@dataclass(frozen=True)
+class Departure:
+    """A child who leaves: every placement has an end date. The family keeps access through
+    the organisation's grace period after the last day of care, to take everything along; the
+    day after, the child's data is removed (`portal.privacy.services.child_data_remove`)."""
+
+    last_day: dt.date  # the last day of care of the child's last placement
+    access_until: dt.date  # the last day the family can still download everything
+
+    @property
+    def removal_day(self) -> dt.date:
+        return self.access_until + dt.timedelta(days=1)
+
+    @property
+    def reminder_day(self) -> dt.date:
+        return self.access_until - dt.timedelta(days=REMINDER_DAYS_BEFORE_ACCESS_ENDS)
+
+    def open_on(self, day: dt.date) -> bool:
+        """Can the family take everything along on `day`? From the moment the end date is set
+        until the grace period ends."""
+        return day <= self.access_until
+
+
+def departure_from(last_ends: list[dt.date | None], grace_period_days: int) -> Departure | None:
+    """The departure, given the end dates of all of a child's placements (None: no end)."""
+    if not last_ends or any(end is None for end in last_ends):
+        return None
+    last_day = max(end for end in last_ends if end is not None)
+    return Departure(last_day=last_day, access_until=last_day + dt.timedelta(days=grace_period_days))
+
+
+def departure_of(child: Child) -> Departure | None:
+    """The child's departure, or None while a placement runs without an end date (or there is
+    no placement). No query when the child's placements are prefetched and its organisation
+    selected; otherwise one or two."""
+    ends = [p.end_date for p in child.placements.all()]
+    return departure_from(ends, child.organisation.grace_period_days)
+
+
+def children_leaving(
+    children: QuerySet[Child], *, last_day_from: dt.date | None = None, last_day_until: dt.date | None = None
+) -> QuerySet[Child]:
+    """Of `children`, those whose every placement has an end date (their last day of care
+    within the bounds given), annotated with `last_day`: the last day of their last placement."""
+    open_ended = Placement.objects.without_end().filter(child_id=OuterRef("pk"))
+    leaving = (
+        children.annotate(last_day=Max("placements__end_date"))
+        .filter(last_day__isnull=False)
+        .exclude(Exists(open_ended))
+    )
+    if last_day_from is not None:
+        leaving = leaving.filter(last_day__gte=last_day_from)
+    if last_day_until is not None:
+        leaving = leaving.filter(last_day__lte=last_day_until)
+    return leaving

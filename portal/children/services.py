@@ -265,8 +265,10 @@ def placement_end(*, placement: Placement, actor, end_date: dt.date) -> Placemen
     placement.end_date = end_date
     placement.save(update_fields=["end_date"])
     from portal.planning.services import placement_ended
+    from portal.privacy.services import departure_announce
 
     placement_ended(placement=placement, actor=actor)
+    departure_announce(placement.child)
     audit_record(
         organisation=placement.child.organisation,
         actor=actor,

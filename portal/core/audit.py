@@ -168,6 +168,14 @@ ACTION_LABELS: dict[str, Any] = {
     "news.item.changed": _("News item changed"),
     "news.item.deleted": _("News item deleted"),
     "news.item.published": _("News item published"),
+    # departure and privacy
+    "export.departure.requested": _("Archive of everything asked for"),
+    "export.data.requested": _("Data export asked for"),
+    "privacy.child.removed": _("Child's data removed"),
+    "privacy.child.fiscal_removed": _("Child's records for the accounts removed"),
+    "privacy.erasure.requested": _("Erasure asked for"),
+    "privacy.erasure.confirmed": _("Erasure confirmed"),
+    "privacy.erasure.refused": _("Erasure refused"),
 }
 
 # The first part of an action, for the filter "everything about planning".
@@ -189,6 +197,8 @@ NAMESPACE_LABELS: dict[str, Any] = {
     "diary": _("Diary"),
     "messaging": _("Messages"),
     "news": _("News"),
+    "export": _("Archives"),
+    "privacy": _("Privacy and erasure"),
 }
 
 

@@ -23,4 +23,5 @@ DAILY_JOBS: list[DailyJob] = [
     DailyJob("invitations", "portal.accounts.services.invitations_send_due"),
     DailyJob("credits expire", "portal.planning.services.credits_expire"),
     DailyJob("credits of ended placements", "portal.planning.services.credits_void_after_placement"),
+    DailyJob("departures and removal of data", "portal.privacy.services.departure_daily"),
 ]

@@ -6,6 +6,8 @@ from django.http import Http404
 
 from portal.core.files import protected_file_response
 from portal.diary.models import DiaryExport
+from portal.privacy.models import AccessLogEntry
+from portal.privacy.services import access_record, first_piece
 
 
 def export_response(request, export: DiaryExport):
@@ -13,6 +15,14 @@ def export_response(request, export: DiaryExport):
     yet is a 404."""
     if not export.file:
         raise Http404
+    if first_piece(request):
+        access_record(
+            actor=request.user,
+            organisation_id=export.child.organisation_id,
+            child_ids=[export.child_id],
+            what=AccessLogEntry.What.DIARY_PDF,
+            object_id=export.pk,
+        )
     return protected_file_response(
         request,
         export.file,

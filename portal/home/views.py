@@ -25,7 +25,7 @@ from portal.accounts import identity
 from portal.accounts.models import User
 from portal.children import services as children_services
 from portal.children.models import Child, Placement
-from portal.children.selectors import children_with_placements, weekly_schedule
+from portal.children.selectors import children_with_placements, departure_of, weekly_schedule
 from portal.core import clock
 from portal.organisations.models import Group, Location, Organisation
 from portal.planning.selectors import attendance
@@ -43,7 +43,9 @@ def _day_from(request) -> dt.date:
 
 def _guardian_cards(user, today: dt.date) -> list[dict]:
     cards = []
-    for child in children_with_placements(children_access.guardian_children(user), today):
+    for child in children_with_placements(
+        children_access.guardian_children(user).select_related("organisation"), today
+    ):
         placements = [
             {"placement": p, "schedule": weekly_schedule(p), "started": p.start_date <= today}
             for p in child.active_placements
@@ -53,6 +55,7 @@ def _guardian_cards(user, today: dt.date) -> list[dict]:
                 "child": child,
                 "placements": placements,
                 "planning": planning_access.planning_request_decision(user, child),
+                "departure": departure_of(child),
             }
         )
     return cards
@@ -136,7 +139,7 @@ def home(request):
 def child_detail(request, child_id: int):
     child = children_access.child_for_user(request.user, child_id)
     today = clock.today()
-    [child] = children_with_placements(Child.objects.filter(pk=child.pk), today)
+    [child] = children_with_placements(Child.objects.filter(pk=child.pk).select_related("organisation"), today)
     placements = [{"placement": p, "schedule": weekly_schedule(p)} for p in child.active_placements]
     return render(
         request,
@@ -147,6 +150,7 @@ def child_detail(request, child_id: int):
             "today": today,
             "guardians": identity.with_profile(child.guardians.select_related("user"), child.organisation_id),
             "is_guardian": roles_access.is_guardian_of(request.user, child),
+            "departure": departure_of(child),
             "planning": planning_access.planning_request_decision(request.user, child),
         },
     )

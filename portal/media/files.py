@@ -7,6 +7,8 @@ from django.http.response import HttpResponseBase
 
 from portal.core.files import protected_file_response
 from portal.media.models import MediaItem, Rendition
+from portal.privacy.models import AccessLogEntry
+from portal.privacy.services import access_record, first_piece
 
 INLINE = {"thumb", "screen", "poster", "video"}
 
@@ -22,6 +24,14 @@ def rendition_response(request, item: MediaItem, name: str) -> HttpResponseBase:
     if rendition is None:
         raise Http404
     extension = "mp4" if rendition.content_type == "video/mp4" else "jpg"
+    if download and first_piece(request):
+        access_record(
+            actor=request.user,
+            organisation_id=item.organisation_id,
+            child_ids=item.tags.values_list("child_id", flat=True),
+            what=AccessLogEntry.What.PHOTO_ORIGINAL,
+            object_id=item.pk,
+        )
     return protected_file_response(
         request,
         rendition.file,

@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     DIARY = "diary", _("New diary page")
     DECISION = "decision", _("Request approved or rejected")
     NEWS = "news", _("News and newsletters")
+    DEPARTURE = "departure", _("Departure and your data")
 
 
 class EmailChoice(models.TextChoices):
@@ -37,6 +38,7 @@ DEFAULT_EMAIL: dict[str, str] = {
     Kind.DIARY: EmailChoice.INSTANT,
     Kind.DECISION: EmailChoice.INSTANT,
     Kind.NEWS: EmailChoice.INSTANT,
+    Kind.DEPARTURE: EmailChoice.INSTANT,
 }
 
 

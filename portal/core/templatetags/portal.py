@@ -29,3 +29,11 @@ def get_item(mapping: dict, key):
 def current_or_upcoming_on(placement, day) -> bool:
     """`{% if p|current_or_upcoming_on:today %}`: the placement's one rule, in a template."""
     return placement.is_current_or_upcoming(day)
+
+
+@register.filter
+def departure_open(departure) -> bool:
+    """Can the family still take everything along today (`Departure.open_on` with the clock)?"""
+    from portal.core import clock
+
+    return departure is not None and departure.open_on(clock.today())
