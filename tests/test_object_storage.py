@@ -17,6 +17,7 @@ from portal.media.storage import is_object_storage, private_storage
 from tests import media_files
 from tests.conftest import login
 from tests.object_storage import BUCKET, start_s3_server, unsigned_get, weed_binary
+from tests.test_departure import leaving  # noqa: F401 (a fixture)
 from tests.test_media import upload
 
 
@@ -120,3 +121,19 @@ def test_the_diary_pdf_reads_its_photo_from_the_bucket(consent, committed, s3):
     pdf, _pages = diary_pdf(consent.bo)
     images = [image for page in PdfReader(io.BytesIO(pdf)).pages for image in page.images]
     assert images and {image.name.rsplit(".", 1)[-1] for image in images} == {"jpg"}  # the photo is in it
+
+
+def test_a_departure_archive_is_built_into_the_bucket(s3, client, leaving, committed, settings):  # noqa: F811
+    import zipfile
+
+    from tests.test_departure import _build
+
+    before = local_files(settings)
+    archive = _build(client, leaving, leaving.bo, committed)
+    assert archive.file.name in s3.keys()
+    assert local_files(settings) == before  # the ZIP was written to a temporary file, then moved up
+    response = client.get(reverse("exports:archive_download", args=[archive.pk]))
+    assert response.status_code == 302
+    with urllib.request.urlopen(response["Location"], timeout=30) as answer:
+        assert answer.headers["Content-Type"] == "application/zip"
+        assert zipfile.ZipFile(io.BytesIO(answer.read())).testzip() is None
