@@ -7,7 +7,7 @@ PORT ?= 8000
 RUN_ENV := DEBUG=1 SECURE_COOKIES=0 SITE_URL=http://$(HOST):$(PORT) EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-postgres lint typecheck format bench fuzz messages makemessages migrate demo daily worker clean
+.PHONY: help run test test-postgres lint typecheck format bench bench-data bench-scale prod-check fuzz messages makemessages migrate demo daily worker clean
 
 help: ## Show the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -67,6 +67,16 @@ fuzz: messages ## Fuzz the API with schemathesis as four roles against a live de
 
 bench: messages ## Run the benchmarks under bench/ and print their figures
 	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+SIZE ?= 1
+bench-data: messages ## Build a large installation on PostgreSQL (SIZE=1|10|100; BENCH_DATABASE_URL)
+	$(PY) bench/scale_data.py --size $(SIZE)
+
+bench-scale: messages ## Time every main screen and API call against a trivial page on the SIZE data
+	$(PY) bench/scale.py --size $(SIZE)
+
+prod-check: messages ## Run nginx, PgBouncer, SeaweedFS, 3 web and 3 worker processes under load and check them
+	$(PY) deploy/prod_check.py
 
 clean: ## Remove the virtualenv, the database and uploaded files
 	rm -rf $(VENV) var

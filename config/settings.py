@@ -97,7 +97,20 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'ouderportaal.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 0))}
+# Each web and worker process keeps its connection for DB_CONN_MAX_AGE seconds instead of
+# opening one per request (a new PostgreSQL connection costs more than most pages); a health
+# check before reuse replaces a connection the server or the pooler has closed. In production
+# PgBouncer in transaction mode sits in between (deploy/pgbouncer.ini, docs/scaling.md): set
+# DB_PGBOUNCER=1 there, which turns off server-side cursors (they do not survive a transaction
+# pooler) and lets PgBouncer own the connections (DB_CONN_MAX_AGE can then stay as it is: the
+# process keeps its connection to PgBouncer, PgBouncer shares the server's connections).
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60), conn_health_checks=envbool("DB_HEALTH_CHECKS", True)
+    )
+}
+if envbool("DB_PGBOUNCER", False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once when the worker and the web process write
     # together, and take the write lock when a transaction starts, so that two planners deciding
@@ -136,6 +149,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# The load balancer asks /healthz over plain http inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Above this age of the oldest waiting task, /healthz says "degraded" (it still answers 200).
+HEALTHZ_MAX_QUEUE_LAG_SECONDS = envint("HEALTHZ_MAX_QUEUE_LAG_SECONDS", 300)
 # Behind a TLS proxy (or with the redirect on) the portal is HTTPS only: http is redirected, and
 # browsers are told for a year (HSTS, also for subdomains) never to use http again.
 BEHIND_TLS_PROXY = envbool("BEHIND_TLS_PROXY", False)
@@ -172,8 +189,44 @@ MEDIA_MAX_PIXELS = envint("MEDIA_MAX_PIXELS", 50_000_000)  # ~4 GB RAM headroom 
 MEDIA_MAX_VIDEO_SECONDS = envint("MEDIA_MAX_VIDEO_SECONDS", 180)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Where protected files live: "local" (PRIVATE_MEDIA_ROOT, the default) or "s3" (a private
+# bucket of any S3-compatible object storage; several web and worker machines share it).
+PRIVATE_STORAGE = envstr("PRIVATE_STORAGE", "local")
+if PRIVATE_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured("PRIVATE_STORAGE must be 'local' or 's3'")
+# With S3: after the access check the portal answers with a redirect to a signed URL valid for
+# S3_SIGNED_URL_SECONDS ("redirect"), or streams the file through itself ("stream").
+MEDIA_DELIVERY = envstr("MEDIA_DELIVERY", "redirect")
+if MEDIA_DELIVERY not in ("redirect", "stream"):
+    raise ImproperlyConfigured("MEDIA_DELIVERY must be 'redirect' or 'stream'")
+S3_SIGNED_URL_SECONDS = envint("S3_SIGNED_URL_SECONDS", 300)
+if PRIVATE_STORAGE == "s3":
+    if not envstr("S3_BUCKET"):
+        raise ImproperlyConfigured("PRIVATE_STORAGE=s3 needs S3_BUCKET (and the S3_* settings, see .env.example)")
+    PRIVATE_STORAGE_BACKEND = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": envstr("S3_BUCKET"),
+            "endpoint_url": envstr("S3_ENDPOINT_URL") or None,
+            "access_key": envstr("S3_ACCESS_KEY_ID"),
+            "secret_key": envstr("S3_SECRET_ACCESS_KEY"),
+            "region_name": envstr("S3_REGION", "us-east-1"),
+            "addressing_style": envstr("S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+            "default_acl": None,  # the bucket's own policy: private
+            "querystring_auth": True,  # every URL it hands out is signed...
+            "querystring_expire": S3_SIGNED_URL_SECONDS,  # ...and short-lived
+            "file_overwrite": False,
+        },
+    }
+else:
+    PRIVATE_STORAGE_BACKEND = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": PRIVATE_STORAGE_BACKEND,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from portal.api.api import api
 from portal.api.errors import not_found_view
+from portal.core.health import healthz
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="home:home", permanent=False), name="root"),
@@ -22,6 +23,7 @@ urlpatterns = [
     # Any other path under the API: the API's JSON 404.
     re_path(r"^api/v1/(?P<rest>.*)$", not_found_view, name="api_not_found"),
     path("operator/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]
 
 handler500 = "portal.core.errors.server_error"

@@ -39,6 +39,7 @@ GATE_FREE = {
     "notifications:manifest",
     "notifications:service_worker",
     "notifications:offline",
+    "healthz",
 }
 
 
@@ -720,6 +721,7 @@ ROUTES = [
     Route("notifications:manifest", anonymous=200),
     Route("notifications:service_worker", anonymous=200),
     Route("notifications:offline", anonymous=200),
+    Route("healthz", anonymous=200),  # for the load balancer: nothing personal in it
     Route("api:push_key", api=True, anonymous=401),
     Route(
         "api:device_register",

@@ -47,3 +47,31 @@ def test_user_agents_are_described_plainly():
     assert describe_user_agent(android) == "Chrome · Android"
     assert describe_user_agent(iphone) == "Safari · iPhone"
     assert describe_user_agent("") == ""
+
+
+def test_last_seen_is_kept_fresh_once_a_minute_without_a_query_on_every_request(world):
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.core import clock
+
+    browser = Client()
+    start = dt.datetime(2026, 11, 25, 9, 0, tzinfo=clock.AMSTERDAM)
+    with clock.frozen(start):
+        browser.post("/accounts/login/", {"email": "anna@example.test", "password": PASSWORD})
+    session = UserSession.objects.get(user=world.anna)
+    with clock.frozen(start + dt.timedelta(seconds=90)):
+        browser.get(reverse("home:home"))  # noted: more than a minute since the login
+    session.refresh_from_db()
+    assert session.last_seen_at == start + dt.timedelta(seconds=90)
+    with clock.frozen(start + dt.timedelta(seconds=140)), CaptureQueriesContext(connection) as queries:
+        browser.get(reverse("home:home"))  # 50 seconds later: not written again, not even asked
+    assert not [q for q in queries.captured_queries if "accounts_usersession" in q["sql"]]
+    session.refresh_from_db()
+    assert session.last_seen_at == start + dt.timedelta(seconds=90)
+    with clock.frozen(start + dt.timedelta(seconds=151)):
+        browser.get(reverse("home:home"))  # 61 seconds later: written
+    session.refresh_from_db()
+    assert session.last_seen_at == start + dt.timedelta(seconds=151)

@@ -44,19 +44,26 @@ class UserLanguageMiddleware:
 
 
 class SessionTrackingMiddleware:
-    """Keeps the 'last seen' time of the user's session list fresh (at most once a minute)."""
+    """Keeps the 'last seen' time of the user's session list fresh (at most once a minute).
+    The session itself remembers when it last did so, so most requests cost no query."""
+
+    SEEN_KEY = "_portal_seen"
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        key = getattr(getattr(request, "session", None), "session_key", None)
-        if user is not None and user.is_authenticated and key:
+        session = getattr(request, "session", None)
+        key = getattr(session, "session_key", None)
+        if user is not None and user.is_authenticated and key and session is not None:
             now = clock.now()
-            UserSession.objects.filter(session_key=key, last_seen_at__lt=now - dt.timedelta(minutes=1)).update(
-                last_seen_at=now
-            )
+            seen = session.get(self.SEEN_KEY)
+            if not isinstance(seen, (int, float)) or not (0 <= now.timestamp() - seen < 60):
+                UserSession.objects.filter(session_key=key, last_seen_at__lt=now - dt.timedelta(minutes=1)).update(
+                    last_seen_at=now
+                )
+                session[self.SEEN_KEY] = now.timestamp()
         return self.get_response(request)
 
 
@@ -71,6 +78,7 @@ GATE_FREE_PREFIXES = (
     "/sw.js",
     "/manifest.webmanifest",
     "/offline/",
+    "/healthz",
 )
 
 
