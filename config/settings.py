@@ -37,9 +37,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_tasks",
+    "portal.core",  # before django_tasks_db: its `db_worker` command replaces that one
     "django_tasks_db",
     "ninja",
-    "portal.core",
     "portal.accounts",
     "portal.organisations",
     "portal.children",
@@ -98,7 +98,20 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'ouderportaal.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 0))}
+# Each web and worker process keeps its connection for DB_CONN_MAX_AGE seconds instead of
+# opening one per request (a new PostgreSQL connection costs more than most pages); a health
+# check before reuse replaces a connection the server or the pooler has closed. In production
+# PgBouncer in transaction mode sits in between (deploy/pgbouncer.ini, docs/scaling.md): set
+# DB_PGBOUNCER=1 there, which turns off server-side cursors (they do not survive a transaction
+# pooler) and lets PgBouncer own the connections (DB_CONN_MAX_AGE can then stay as it is: the
+# process keeps its connection to PgBouncer, PgBouncer shares the server's connections).
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60), conn_health_checks=envbool("DB_HEALTH_CHECKS", True)
+    )
+}
+if envbool("DB_PGBOUNCER", False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once when the worker and the web process write
     # together, and take the write lock when a transaction starts, so that two planners deciding
@@ -125,11 +138,10 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link is valid for one day
 # Sessions live in the database, so any number of web processes can serve them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # A login stays valid while it is used: it ends SESSION_DAYS after the last use (sliding; the
-# expiry moves forward at most once an hour, see SessionTrackingMiddleware), at logout, at a
-# password change, or when the person ends it on the sessions page.
+# expiry moves forward when SessionTrackingMiddleware notes the last-seen time, at most once a
+# minute), at logout, at a password change, or when the person ends it on the sessions page.
 SESSION_DAYS = envint("SESSION_DAYS", 90)
 SESSION_COOKIE_AGE = 60 * 60 * 24 * SESSION_DAYS
-SESSION_REFRESH_SECONDS = 60 * 60
 SECURE_COOKIES = envbool("SECURE_COOKIES", True)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
@@ -142,10 +154,23 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
-if envbool("BEHIND_TLS_PROXY", False):
+# The load balancer asks /healthz over plain http inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Above this age of the oldest waiting task, /healthz says "degraded" (it still answers 200).
+HEALTHZ_MAX_QUEUE_LAG_SECONDS = envint("HEALTHZ_MAX_QUEUE_LAG_SECONDS", 300)
+# Behind a TLS proxy (or with the redirect on) the portal is HTTPS only: http is redirected, and
+# browsers are told for a year (HSTS, also for subdomains) never to use http again.
+BEHIND_TLS_PROXY = envbool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", BEHIND_TLS_PROXY)
+HTTPS_ONLY = BEHIND_TLS_PROXY or SECURE_SSL_REDIRECT
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if HTTPS_ONLY else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS_ONLY)
+# Asking browsers to preload HSTS for the whole domain is its owner's choice, hard to undo, so
+# it is off unless asked for, and `check --deploy` does not warn about it (W021).
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
@@ -169,8 +194,44 @@ MEDIA_MAX_PIXELS = envint("MEDIA_MAX_PIXELS", 50_000_000)  # ~4 GB RAM headroom 
 MEDIA_MAX_VIDEO_SECONDS = envint("MEDIA_MAX_VIDEO_SECONDS", 180)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Where protected files live: "local" (PRIVATE_MEDIA_ROOT, the default) or "s3" (a private
+# bucket of any S3-compatible object storage; several web and worker machines share it).
+PRIVATE_STORAGE = envstr("PRIVATE_STORAGE", "local")
+if PRIVATE_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured("PRIVATE_STORAGE must be 'local' or 's3'")
+# With S3: after the access check the portal answers with a redirect to a signed URL valid for
+# S3_SIGNED_URL_SECONDS ("redirect"), or streams the file through itself ("stream").
+MEDIA_DELIVERY = envstr("MEDIA_DELIVERY", "redirect")
+if MEDIA_DELIVERY not in ("redirect", "stream"):
+    raise ImproperlyConfigured("MEDIA_DELIVERY must be 'redirect' or 'stream'")
+S3_SIGNED_URL_SECONDS = envint("S3_SIGNED_URL_SECONDS", 300)
+if PRIVATE_STORAGE == "s3":
+    if not envstr("S3_BUCKET"):
+        raise ImproperlyConfigured("PRIVATE_STORAGE=s3 needs S3_BUCKET (and the S3_* settings, see .env.example)")
+    PRIVATE_STORAGE_BACKEND = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": envstr("S3_BUCKET"),
+            "endpoint_url": envstr("S3_ENDPOINT_URL") or None,
+            "access_key": envstr("S3_ACCESS_KEY_ID"),
+            "secret_key": envstr("S3_SECRET_ACCESS_KEY"),
+            "region_name": envstr("S3_REGION", "us-east-1"),
+            "addressing_style": envstr("S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+            "default_acl": None,  # the bucket's own policy: private
+            "querystring_auth": True,  # every URL it hands out is signed...
+            "querystring_expire": S3_SIGNED_URL_SECONDS,  # ...and short-lived
+            "file_overwrite": False,
+        },
+    }
+else:
+    PRIVATE_STORAGE_BACKEND = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": PRIVATE_STORAGE_BACKEND,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -220,10 +281,22 @@ TASKS = {
     }
 }
 
-# Login throttling: failures counted within a window, per account and per IP address.
+# Background work that survives a dead worker (portal/core/recovery.py, docs/operations.md):
+# each worker writes a heartbeat; a task whose worker is silent for the lease is run again,
+# at most TASK_MAX_ATTEMPTS times in all, then failed with a reason staff see.
+TASK_HEARTBEAT_SECONDS = envint("TASK_HEARTBEAT_SECONDS", 10)
+TASK_LEASE_SECONDS = envint("TASK_LEASE_SECONDS", 60)
+TASK_SWEEP_SECONDS = envint("TASK_SWEEP_SECONDS", 30)
+TASK_MAX_ATTEMPTS = envint("TASK_MAX_ATTEMPTS", 3)
+
+# Login throttling (portal/accounts/services.py): failures counted within a window. A browser or
+# app that logged in before counts only its own failures; others wait longer after each failure
+# beyond the free ones (per account and address), with limits per account and per address.
 LOGIN_THROTTLE_WINDOW_MINUTES = envint("LOGIN_THROTTLE_WINDOW_MINUTES", 15)
-LOGIN_THROTTLE_PER_ACCOUNT = envint("LOGIN_THROTTLE_PER_ACCOUNT", 5)
-LOGIN_THROTTLE_PER_IP = envint("LOGIN_THROTTLE_PER_IP", 30)
+LOGIN_THROTTLE_FREE_FAILURES = envint("LOGIN_THROTTLE_FREE_FAILURES", 5)
+LOGIN_THROTTLE_PER_DEVICE = envint("LOGIN_THROTTLE_PER_DEVICE", 10)
+LOGIN_THROTTLE_PER_ACCOUNT = envint("LOGIN_THROTTLE_PER_ACCOUNT", 50)
+LOGIN_THROTTLE_PER_IP = envint("LOGIN_THROTTLE_PER_IP", 300)
 # Behind a reverse proxy: the header that carries the client's address (e.g. X-Real-IP).
 CLIENT_IP_HEADER = envstr("CLIENT_IP_HEADER")
 

@@ -23,3 +23,8 @@ import tempfile  # noqa: E402
 PRIVATE_MEDIA_ROOT = Path(  # noqa: F405
     os.environ.get("TEST_PRIVATE_MEDIA_ROOT") or tempfile.mkdtemp(prefix="ouderportaal-test-media-")
 )
+if PRIVATE_STORAGE == "local":  # noqa: F405
+    STORAGES["private"] = {  # noqa: F405
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    }

@@ -1,8 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from portal.api.api import api
+from portal.api.errors import not_found_view
+from portal.core.health import healthz
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="home:home", permanent=False), name="root"),
@@ -18,5 +20,10 @@ urlpatterns = [
     path("", include("portal.exports.urls")),
     path("", include("portal.privacy.urls")),
     path("api/v1/", api.urls),
+    # Any other path under the API: the API's JSON 404.
+    re_path(r"^api/v1/(?P<rest>.*)$", not_found_view, name="api_not_found"),
     path("operator/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]
+
+handler500 = "portal.core.errors.server_error"

@@ -39,6 +39,7 @@ GATE_FREE = {
     "notifications:manifest",
     "notifications:service_worker",
     "notifications:offline",
+    "healthz",
 }
 
 
@@ -358,6 +359,8 @@ ROUTES = [
     ),
     Route("api:api-root", api=True, anonymous=404, default=404),
     Route("api:openapi-json", api=True, anonymous=200),
+    # A path under the API without an endpoint.
+    Route("api_not_found", lambda w: {"rest": "no/such/thing"}, api=True, anonymous=404, default=404),
     Route("api:openapi-view", api=True, anonymous=200),
     Route("api:token_create", method="post", api=True, anonymous=400, default=400),  # no body: a clear 400
     Route("api:token_revoke", method="delete", api=True, anonymous=401, default=204),
@@ -556,7 +559,7 @@ ROUTES = [
         method="post",
         api=True,
         anonymous=401,
-        expect={"anna": 201, "bert": 404, "otto": 404, "sanne": 400, "paula": 403, "adam": 403, "oscar": 403},
+        expect={"anna": 201, "bert": 404, "otto": 404, "sanne": 422, "paula": 403, "adam": 403, "oscar": 403},
         form=lambda w: {"child_id": w.bo.pk, "body": "Oma haalt Bo op", "idempotency_key": "matrix-api-new"},
     ),
     Route(
@@ -731,6 +734,7 @@ ROUTES = [
     Route("notifications:manifest", anonymous=200),
     Route("notifications:service_worker", anonymous=200),
     Route("notifications:offline", anonymous=200),
+    Route("healthz", anonymous=200),  # for the load balancer: nothing personal in it
     Route("api:push_key", api=True, anonymous=401),
     Route(
         "api:device_register",
@@ -960,7 +964,7 @@ def test_route_for_role(client, matrix_world, route, role):
 def unverified_expectation(route: Route) -> int:
     """An admin who has not given the second factor reaches nothing but the code page."""
     if route.api:
-        public = ("api:openapi-json", "api:openapi-view", "api:token_create", "api:api-root")
+        public = ("api:openapi-json", "api:openapi-view", "api:token_create", "api:api-root", "api_not_found")
         return route.anonymous if route.name in public else 403
     if route.name == "accounts:otp_verify":
         return 200

@@ -105,6 +105,6 @@ class TestPlanningRequests:
 
 def test_roles_are_read_once_per_request(world, django_assert_num_queries):
     roles_access.forget_roles(world.anna)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(1):
         roles_access.roles_of(world.anna)
         roles_access.roles_of(world.anna)

@@ -27,7 +27,7 @@ def test_absence_with_swap_through_the_app_and_the_planners_decision(client, wor
     swap = first.json()["swap"]
     assert swap["state"] == "pending" and swap["absence_date"] == "2026-11-30"
 
-    queue = client.get("/api/v1/planning/queue", **auth(world.paula)).json()
+    queue = client.get("/api/v1/planning/queue", **auth(world.paula)).json()["items"]
     assert [item["request"]["id"] for item in queue] == [swap["id"]]
     assert queue[0]["fits"] is True and queue[0]["parts"][0]["counts"] == [1, 0, 0, 0]
 
@@ -47,7 +47,7 @@ def test_refusals_come_with_the_reason(client, world):
         {"date": "2026-12-21", "reason": "sick"},
         auth(world.carla),
     )
-    assert response.status_code == 400 and "15 december 2026" in response.json()["detail"]
+    assert response.status_code == 422 and "15 december 2026" in response.json()["error"]["message"]
     wrong = post(
         client, f"/api/v1/children/{world.bo.pk}/absences", {"date": "2026-11-30", "reason": "bored"}, auth(world.anna)
     )

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from portal.media import processing
 from portal.media.processing import MediaRejected
@@ -44,12 +44,33 @@ def test_renditions_and_sizes():
     assert max(outputs["thumb"].width, outputs["thumb"].height) == processing.THUMBNAIL_SIZE
 
 
-def test_exif_orientation_is_applied():
-    original = outputs_by_name(processing.process_photo(media_files.rotated_jpeg()))["original"]
-    assert (original.width, original.height) == (800, 1200)
-    image = Image.open(io.BytesIO(original.content)).convert("RGB")
+def test_exif_orientation_is_kept_as_the_only_tag_and_the_renditions_are_turned_upright():
+    outputs = outputs_by_name(processing.process_photo(media_files.rotated_jpeg()))
+    original = outputs["original"]
+    assert (original.width, original.height) == (800, 1200)  # as shown
+    stored = Image.open(io.BytesIO(original.content))
+    assert dict(stored.getexif()) == {media_files.ORIENTATION: 6}  # nothing else of the EXIF
+    upright = ImageOps.exif_transpose(stored).convert("RGB")
     # The red band on the stored image's left edge is at the top once turned upright (90° clockwise).
-    assert image.getpixel((400, 5))[0] > 150 and image.getpixel((400, 5))[2] < 100
+    assert upright.size == (800, 1200)
+    assert upright.getpixel((400, 5))[1] < 100 and upright.getpixel((400, 600))[1] > 150
+    screen = Image.open(io.BytesIO(outputs["screen"].content)).convert("RGB")
+    assert screen.size == (800, 1200) and len(screen.getexif()) == 0
+    assert screen.getpixel((400, 5))[1] < 100 and screen.getpixel((400, 600))[1] > 150
+
+
+def test_the_original_keeps_the_compressed_image_data_of_the_upload():
+    source = media_files.jpeg_with_gps(width=1600, height=1200)
+    original = outputs_by_name(processing.process_photo(source))["original"].content
+    scan = source.index(b"\xff\xda")
+    assert original[original.index(b"\xff\xda") :] == source[scan:]  # the same pixels, not re-encoded
+    assert len(original) < len(source) and b"Telefoonfabrikant" not in original
+
+
+def test_a_jpeg_that_is_cut_off_is_refused():
+    source = media_files.jpeg_with_gps(width=1600, height=1200)
+    with pytest.raises(processing.MediaRejected):
+        processing.process_photo(source[: len(source) // 2])
 
 
 def test_heic_from_an_iphone():

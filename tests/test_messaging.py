@@ -729,7 +729,7 @@ def test_api_staff_write_to_all_families_and_bad_files(client, world):
         "/messages/threads",
         data={"group_id": world.a.babies.pk, "child_id": world.bo.pk, "body": "x", "files": [pdf("nep.pdf", b"nep")]},
     )
-    assert bad.status_code == 400 and "nep.pdf cannot be attached" in bad.json()["detail"]
+    assert bad.status_code == 422 and "nep.pdf cannot be attached" in bad.json()["error"]["message"]
     assert Thread.objects.count() == 2
 
 
@@ -737,7 +737,7 @@ def test_api_reply_after_the_child_left_the_group_is_refused_with_the_reason(cli
     thread = start(world)
     Placement.objects.filter(child=world.bo).update(end_date=TODAY - dt.timedelta(days=1))
     response = api(client, world.anna, "post", f"/messages/threads/{thread.pk}/messages", data={"body": "Hallo"})
-    assert response.status_code == 403 and "new conversation" in response.json()["detail"]
+    assert response.status_code == 403 and "new conversation" in response.json()["error"]["message"]
     detail = api(client, world.anna, "get", f"/messages/threads/{thread.pk}").json()
     assert detail["can_reply"] is False and detail["reply_blocked_reason"]
 

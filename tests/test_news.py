@@ -637,7 +637,7 @@ def test_api_publish_and_remove(client, world, committed):
     past = {**payload, "publish_at": "2026-11-25T09:00:00+01:00"}
     assert (
         client.post("/api/v1/news", json.dumps(past), content_type="application/json", **bearer(world.adam)).status_code
-        == 400
+        == 422
     )
     assert client.delete(f"/api/v1/news/{item.pk}", **bearer(world.sanne)).status_code == 403
     assert client.delete(f"/api/v1/news/{item.pk}", **bearer(world.oscar)).status_code == 404

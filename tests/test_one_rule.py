@@ -114,14 +114,15 @@ def test_huge_and_odd_ids_are_a_404(world, client, child_id):
 
 def test_the_api_has_one_error_shape_and_no_two_schemas_share_a_name(client):
     schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
-    assert schemas["Message"]["properties"] == {"detail": {"title": "Detail", "type": "string"}}
+    assert set(schemas["Error"]["properties"]) == {"error"}
+    assert set(schemas["ErrorDetail"]["properties"]) == {"code", "message", "fields"}
     assert set(schemas["ThreadReadOut"]["properties"]) == {"unread", "total"}
     assert "kind" in schemas["MessageAttachmentOut"]["properties"]
     assert "NewsAttachmentOut" in schemas and "NotificationReadOut" in schemas
     defined = [
         path.name
         for path in (PORTAL / "api").glob("*.py")
-        if re.search(r"^class (Message|Detail)\(Schema\)", path.read_text(), re.M)
+        if re.search(r"^class (Message|Detail|Error\w*)\(Schema\)", path.read_text(), re.M)
     ]
     assert defined == ["schemas.py"]
 

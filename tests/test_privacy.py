@@ -201,3 +201,9 @@ def test_the_data_export_holds_the_guardian_and_their_children(client, world, co
 def test_no_data_export_of_another_organisation(client, world):
     login(client, world.anna)
     assert client.post(reverse("exports:data_build", args=[world.b.org.pk])).status_code == 404
+
+
+def test_control_characters_never_reach_the_database(client, world):
+    login(client, world.anna)
+    client.post(reverse("privacy:child", args=[world.bo.pk]), {"confirm": "yes", "note": "Graag\x00 wissen\x07\nDank"})
+    assert ErasureRequest.objects.get().note == "Graag wissen\nDank"

@@ -756,9 +756,9 @@ def test_the_app_registers_lists_and_removes_its_device(client, world):
 @pytest.mark.parametrize(
     ("change", "status", "message"),
     [
-        ({"endpoint": "http://fcm.googleapis.com/x"}, 400, "https"),
-        ({"endpoint": "https://10.0.0.1/x"}, 400, "not a known push service"),
-        ({"keys": {"p256dh": "AAAA", "auth": "AAAA"}}, 400, "65 bytes"),
+        ({"endpoint": "http://fcm.googleapis.com/x"}, 422, "https"),
+        ({"endpoint": "https://10.0.0.1/x"}, 422, "not a known push service"),
+        ({"keys": {"p256dh": "AAAA", "auth": "AAAA"}}, 422, "65 bytes"),
         ({"keys": {"p256dh": "AAAA"}}, 422, ""),
     ],
 )

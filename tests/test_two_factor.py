@@ -20,7 +20,7 @@ def test_an_admin_must_set_up_totp_before_anything_else(client, world):
     wrong = client.post(
         reverse("accounts:otp_setup"), {"token": "000000" if code_for(device) != "000000" else "111111"}
     )
-    assert wrong.status_code == 200 and wrong.context["form"].errors
+    assert wrong.status_code == 400 and wrong.context["form"].errors
     assert client.post(reverse("accounts:otp_setup"), {"token": code_for(device)}).status_code == 302
     assert client.get(reverse("home:organisation", args=[world.a.org.pk])).status_code == 200
 
@@ -30,7 +30,7 @@ def test_a_user_with_totp_gives_a_code_at_login(client, world):
     client.post("/accounts/login/", {"email": "adam@example.test", "password": PASSWORD})
     response = client.get(reverse("home:home"))
     assert response["Location"] == reverse("accounts:otp_verify")
-    assert client.post(reverse("accounts:otp_verify"), {"token": "12"}).status_code == 200
+    assert client.post(reverse("accounts:otp_verify"), {"token": "12"}).status_code == 400
     assert client.post(reverse("accounts:otp_verify"), {"token": code_for(device)}).status_code == 302
     assert client.get(reverse("home:home")).status_code == 200
 
@@ -61,5 +61,5 @@ def test_wrong_codes_are_throttled(client, world):
     for _ in range(5):
         client.post(reverse("accounts:otp_verify"), {"token": wrong})
     blocked = client.post(reverse("accounts:otp_verify"), {"token": code_for(device)})
-    assert blocked.status_code == 200 and blocked.context["throttle_message"]
+    assert blocked.status_code == 429 and blocked.context["throttle_message"]
     assert client.get(reverse("home:home")).status_code == 302

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import CharField, Value
+
 from portal.children.models import Guardian
 from portal.core.scoping import across_organisations
 from portal.organisations.models import GroupStaff, LocationPlanner, OrganisationAdmin
@@ -71,22 +73,31 @@ def roles_of(user) -> Roles:
 
 
 def _read_roles(user) -> Roles:
-    guardian_rows = list(Guardian.objects.filter(user=user).values_list("child_id", "child__organisation_id"))
-    staff_rows = list(GroupStaff.objects.filter(user=user).values_list("group_id", "group__location__organisation_id"))
-    planner_rows = list(
-        LocationPlanner.objects.filter(user=user).values_list("location_id", "location__organisation_id")
+    """All four kinds of role in one query (a UNION ALL): it runs on every signed-in request."""
+    guardian = Guardian.objects.filter(user=user).values_list(
+        Value("g", output_field=CharField()), "child_id", "child__organisation_id"
     )
-    admin_ids = list(OrganisationAdmin.objects.filter(user=user).values_list("organisation_id", flat=True))
-    roles = Roles(
-        guardian_child_ids=frozenset(r[0] for r in guardian_rows),
-        staff_group_ids=frozenset(r[0] for r in staff_rows),
-        planner_location_ids=frozenset(r[0] for r in planner_rows),
-        admin_organisation_ids=frozenset(admin_ids),
-        organisation_ids=frozenset(
-            [r[1] for r in guardian_rows] + [r[1] for r in staff_rows] + [r[1] for r in planner_rows] + admin_ids
-        ),
+    staff = GroupStaff.objects.filter(user=user).values_list(
+        Value("s", output_field=CharField()), "group_id", "group__location__organisation_id"
     )
-    return roles
+    planner = LocationPlanner.objects.filter(user=user).values_list(
+        Value("p", output_field=CharField()), "location_id", "location__organisation_id"
+    )
+    admin = OrganisationAdmin.objects.filter(user=user).values_list(
+        Value("a", output_field=CharField()), "organisation_id", "organisation_id"
+    )
+    ids: dict[str, set[int]] = {"g": set(), "s": set(), "p": set(), "a": set()}
+    organisation_ids: set[int] = set()
+    for kind, object_id, organisation_id in guardian.union(staff, planner, admin, all=True):
+        ids[kind].add(object_id)
+        organisation_ids.add(organisation_id)
+    return Roles(
+        guardian_child_ids=frozenset(ids["g"]),
+        staff_group_ids=frozenset(ids["s"]),
+        planner_location_ids=frozenset(ids["p"]),
+        admin_organisation_ids=frozenset(ids["a"]),
+        organisation_ids=frozenset(organisation_ids),
+    )
 
 
 def forget_roles(user) -> None:

@@ -14,12 +14,12 @@ from portal.accounts.models import UserSession
 from portal.core import clock
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
-REFRESHED_KEY = "portal_refreshed_at"  # when the session's expiry last moved forward (a Unix time)
 
 
 class UserLanguageMiddleware:
     """Dutch unless the user chose English: the user's setting when logged in, else the
-    language cookie. The browser's Accept-Language is not used: the portal is Dutch first."""
+    language cookie. The browser's Accept-Language is not used for pages (the portal is Dutch
+    first), only for the API before a token names the user."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -30,6 +30,9 @@ class UserLanguageMiddleware:
             language = user.language
         else:
             language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+            if language not in SUPPORTED and request.path.startswith("/api/"):
+                # An app says its language in Accept-Language (before its token names the user's).
+                language = translation.get_language_from_request(request)
             if language not in SUPPORTED:
                 language = settings.LANGUAGE_CODE
         translation.activate(language)
@@ -41,28 +44,29 @@ class UserLanguageMiddleware:
 
 
 class SessionTrackingMiddleware:
-    """Keeps the 'last seen' time of the user's session list fresh (at most once a minute),
-    and slides the login's expiry: a session used within SESSION_DAYS stays valid. Touching the
-    session at most once an hour makes Django save it with a new expiry date and send the
-    cookie with a new max-age."""
+    """Keeps the 'last seen' time of the user's session list fresh (at most once a minute).
+    The session itself remembers when it last did so, so most requests cost no query.
+
+    Noting it saves the session, and Django then moves the session's expiry SESSION_DAYS ahead
+    and sends the cookie with a new max-age: a login stays valid while it is used (sliding)."""
+
+    SEEN_KEY = "_portal_seen"
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        key = getattr(getattr(request, "session", None), "session_key", None)
-        if user is not None and user.is_authenticated and key:
+        session = getattr(request, "session", None)
+        key = getattr(session, "session_key", None)
+        if user is not None and user.is_authenticated and key and session is not None:
             now = clock.now()
-            UserSession.objects.filter(session_key=key, last_seen_at__lt=now - dt.timedelta(minutes=1)).update(
-                last_seen_at=now
-            )
-            refreshed = request.session.get(REFRESHED_KEY, 0)
-            if (
-                not isinstance(refreshed, int | float)
-                or now.timestamp() - refreshed >= settings.SESSION_REFRESH_SECONDS
-            ):
-                request.session[REFRESHED_KEY] = int(now.timestamp())
+            seen = session.get(self.SEEN_KEY)
+            if not isinstance(seen, (int, float)) or not (0 <= now.timestamp() - seen < 60):
+                UserSession.objects.filter(session_key=key, last_seen_at__lt=now - dt.timedelta(minutes=1)).update(
+                    last_seen_at=now
+                )
+                session[self.SEEN_KEY] = now.timestamp()
         return self.get_response(request)
 
 
@@ -77,6 +81,7 @@ GATE_FREE_PREFIXES = (
     "/sw.js",
     "/manifest.webmanifest",
     "/offline/",
+    "/healthz",
 )
 
 

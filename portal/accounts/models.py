@@ -147,6 +147,9 @@ class LoginFailure(models.Model):
 
     email = models.CharField(max_length=254, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, db_index=True)
+    device = models.CharField(
+        max_length=32, blank=True, help_text="The browser or app that logged in before, if it was one (see services)."
+    )
     at = models.DateTimeField(default=clock.now, db_index=True)
 
     def __str__(self) -> str:

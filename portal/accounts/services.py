@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
@@ -163,8 +164,8 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
 
 
 def password_changed(*, user: User, keep_session_key: str | None) -> None:
-    """After a password change or reset: every other session and every app login ends, and
-    open invitation links stop working."""
+    """After a password change or reset: every other session and every app login ends, open
+    invitation links stop working and calendar links get a new address."""
     other = UserSession.objects.filter(user=user)
     if keep_session_key:
         other = other.exclude(session_key=keep_session_key)
@@ -176,6 +177,15 @@ def password_changed(*, user: User, keep_session_key: str | None) -> None:
 
     # The apps just logged out get no more push (the ended sessions' devices went with them).
     PushSubscription.objects.filter(user=user, api_token__isnull=False).delete()
+    # A calendar link works without a login, so whoever knew the old password may have copied
+    # it: each of the person's calendar links gets a new address (the old one stops working).
+    from portal.core.scoping import across_organisations
+    from portal.planning.models import CalendarFeed, new_feed_token
+
+    with across_organisations():  # the person's own links, in whichever organisation
+        for feed in CalendarFeed.objects.filter(user=user):
+            feed.token = new_feed_token()
+            feed.save(update_fields=["token"])
 
 
 def password_generate_for(user: User) -> str:
@@ -188,49 +198,127 @@ def password_generate_for(user: User) -> str:
 
 
 # ---------------------------------------------------------------- login throttling
+#
+# Guessing is slowed without locking the owner out (OWASP's "device cookie" approach):
+#
+# - a browser or app that logged in to an account before holds a device key for it (a signed
+#   cookie in the browser; `device_key` in the app's token request). It counts only its own
+#   failures (`LOGIN_THROTTLE_PER_DEVICE`), whatever strangers do to the account;
+# - anyone else is counted per account and address pair: the first `LOGIN_THROTTLE_FREE_FAILURES`
+#   failures cost nothing, then each one doubles the wait (2, 4, 8 seconds … up to the window);
+# - unknown clients together get `LOGIN_THROTTLE_PER_ACCOUNT` failures per account in the
+#   window (guessing from many addresses), and one address `LOGIN_THROTTLE_PER_IP` failures
+#   over all accounts: high, since a school or a phone carrier puts many people behind one.
+
+DEVICE_KEY_SALT = "portal.accounts.login-device"
+DEVICE_KEY_MAX_AGE = dt.timedelta(days=365)
 
 
 @dataclass(frozen=True)
 class Throttle:
     blocked: bool
-    retry_after_minutes: int = 0
+    retry_after_seconds: int = 0
 
     def message(self) -> str:
+        if self.retry_after_seconds < 60:
+            return ngettext(
+                "Too many failed login attempts. Try again in %(seconds)d second, or reset your password.",
+                "Too many failed login attempts. Try again in %(seconds)d seconds, or reset your password.",
+                self.retry_after_seconds,
+            ) % {"seconds": self.retry_after_seconds}
+        minutes = math.ceil(self.retry_after_seconds / 60)
         return ngettext(
             "Too many failed login attempts. Try again in %(minutes)d minute, or reset your password.",
             "Too many failed login attempts. Try again in %(minutes)d minutes, or reset your password.",
-            self.retry_after_minutes,
-        ) % {"minutes": self.retry_after_minutes}
+            minutes,
+        ) % {"minutes": minutes}
 
 
-def login_throttle_check(*, email: str, ip_address: str | None) -> Throttle:
-    """Blocked when the account, or the IP address, had too many failures in the window."""
+def _normal(email: str) -> str:
+    return (email or "").strip().lower()[:254]
+
+
+def login_device_key(email: str) -> str:
+    """A new device key for a browser or app that just logged in to this account."""
+    return signing.dumps({"e": _normal(email), "n": secrets.token_hex(8)}, salt=DEVICE_KEY_SALT, compress=True)
+
+
+def _device(email: str, device_key: str | None) -> str:
+    """The device's id when `device_key` is a valid key for this account, else ""."""
+    if not device_key or len(device_key) > 500:
+        return ""
+    try:
+        data = signing.loads(device_key, salt=DEVICE_KEY_SALT, max_age=DEVICE_KEY_MAX_AGE)
+    except signing.BadSignature:
+        return ""
+    if not isinstance(data, dict) or data.get("e") != _normal(email):
+        return ""
+    return str(data.get("n", ""))[:32]
+
+
+def _wait_for_limit(failures, limit: int, window: dt.timedelta, now: dt.datetime) -> int:
+    """Seconds until fewer than `limit` of these failures are in the window (0: not blocked)."""
+    times = list(failures.order_by("-at").values_list("at", flat=True)[:limit])
+    if len(times) < limit:
+        return 0
+    return max(1, math.ceil((times[-1] + window - now).total_seconds()))
+
+
+def _wait_after_failures(failures, window: dt.timedelta, now: dt.datetime) -> int:
+    """The growing delay of one account and address pair: after the free failures, 2 seconds,
+    then twice as long after each further failure, at most the window."""
+    count = failures.count()
+    beyond = count - settings.LOGIN_THROTTLE_FREE_FAILURES
+    if beyond < 0:
+        return 0
+    delay = min(dt.timedelta(seconds=2 ** min(beyond + 1, 30)), window)
+    last = failures.order_by("-at").values_list("at", flat=True).first()
+    assert last is not None  # count > 0
+    return max(0, math.ceil((last + delay - now).total_seconds()))
+
+
+def login_throttle_check(*, email: str, ip_address: str | None, device_key: str | None = None) -> Throttle:
+    """Whether this login attempt must wait, and how long (see above)."""
     window = dt.timedelta(minutes=settings.LOGIN_THROTTLE_WINDOW_MINUTES)
     now = clock.now()
-    since = now - window
-    email = (email or "").strip().lower()
-    recent = LoginFailure.objects.filter(at__gt=since)
-    checks = [(recent.filter(email=email), settings.LOGIN_THROTTLE_PER_ACCOUNT)]
+    email = _normal(email)
+    recent = LoginFailure.objects.filter(at__gt=now - window)
+    device = _device(email, device_key)
+    if device:
+        wait = _wait_for_limit(
+            recent.filter(email=email, device=device), settings.LOGIN_THROTTLE_PER_DEVICE, window, now
+        )
+        return Throttle(bool(wait), wait)
+    unknown = recent.filter(device="")
+    waits = [
+        _wait_after_failures(unknown.filter(email=email, ip_address=ip_address), window, now),
+        _wait_for_limit(unknown.filter(email=email), settings.LOGIN_THROTTLE_PER_ACCOUNT, window, now),
+    ]
     if ip_address:
-        checks.append((recent.filter(ip_address=ip_address), settings.LOGIN_THROTTLE_PER_IP))
-    for failures, limit in checks:
-        times = list(failures.order_by("-at").values_list("at", flat=True)[:limit])
-        if len(times) >= limit:
-            # Free again when the oldest of the last `limit` failures leaves the window.
-            free_at = times[-1] + window
-            minutes = max(1, math.ceil((free_at - now).total_seconds() / 60))
-            return Throttle(True, minutes)
-    return Throttle(False)
+        waits.append(
+            _wait_for_limit(unknown.filter(ip_address=ip_address), settings.LOGIN_THROTTLE_PER_IP, window, now)
+        )
+    wait = max(waits)
+    return Throttle(bool(wait), wait)
 
 
-def login_failure_record(*, email: str, ip_address: str | None) -> None:
+def login_failure_record(*, email: str, ip_address: str | None, device_key: str | None = None) -> None:
     now = clock.now()
-    LoginFailure.objects.create(email=(email or "").strip().lower()[:254], ip_address=ip_address, at=now)
+    email = _normal(email)
+    LoginFailure.objects.create(email=email, ip_address=ip_address, device=_device(email, device_key), at=now)
     LoginFailure.objects.filter(at__lt=now - dt.timedelta(days=1)).delete()
 
 
-def login_failures_clear(*, email: str) -> None:
-    LoginFailure.objects.filter(email=(email or "").strip().lower()).delete()
+def login_failures_clear(*, email: str, ip_address: str | None = None, device_key: str | None = None) -> None:
+    """After a successful login the failures of this browser or app are forgiven, or, for one
+    not known yet, those of this address with this account; never those of others guessing."""
+    email = _normal(email)
+    failures = LoginFailure.objects.filter(email=email)
+    device = _device(email, device_key)
+    if device:
+        failures.filter(device=device).delete()
+    else:
+        failures.filter(device="", ip_address=ip_address).delete()
 
 
 # ---------------------------------------------------------------- API tokens

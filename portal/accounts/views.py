@@ -34,25 +34,51 @@ def login_view(request):
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = LoginForm(request, data=request.POST or None)
-    throttle_message = ""
+    throttle = services.Throttle(False)
     if request.method == "POST":
         email = request.POST.get("email", "")
         ip = client_ip(request)
-        throttle = services.login_throttle_check(email=email, ip_address=ip)
-        if throttle.blocked:
-            throttle_message = throttle.message()
-        elif form.is_valid():
-            services.login_failures_clear(email=email)
-            login(request, form.user)
-            return HttpResponseRedirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
-        else:
-            services.login_failure_record(email=email, ip_address=ip)
-    status = 429 if throttle_message else (400 if request.method == "POST" else 200)
-    return render(
+        device_key = request.COOKIES.get(DEVICE_COOKIE, "")
+        throttle = services.login_throttle_check(email=email, ip_address=ip, device_key=device_key)
+        if not throttle.blocked and form.is_valid():
+            services.login_failures_clear(email=email, ip_address=ip, device_key=device_key)
+            user = form.user
+            assert user is not None  # a valid form has found the user
+            login(request, user)
+            redirect_to = HttpResponseRedirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
+            _remember_device(redirect_to, user.email)
+            return redirect_to
+        if not throttle.blocked:
+            services.login_failure_record(email=email, ip_address=ip, device_key=device_key)
+    status = 429 if throttle.blocked else (400 if request.method == "POST" else 200)
+    response = render(
         request,
         "accounts/login.html",
-        {"form": form, "throttle_message": throttle_message, "next": request.GET.get("next", "")},
+        {
+            "form": form,
+            "throttle_message": throttle.message() if throttle.blocked else "",
+            "next": request.GET.get("next", ""),
+        },
         status=status,
+    )
+    if throttle.blocked:
+        response["Retry-After"] = str(throttle.retry_after_seconds)
+    return response
+
+
+# This browser logged in to an account before: it keeps its own allowance of failed logins
+# for that account, whatever others try (services: login throttling).
+DEVICE_COOKIE = "op_device"
+
+
+def _remember_device(response, email: str) -> None:
+    response.set_cookie(
+        DEVICE_COOKIE,
+        services.login_device_key(email),
+        max_age=int(services.DEVICE_KEY_MAX_AGE.total_seconds()),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
     )
 
 
@@ -174,6 +200,7 @@ def otp_setup(request):
             "secret_parts": [secret[i : i + 4] for i in range(0, len(secret), 4)],
             "required": access_accounts.two_factor_required_somewhere(user),
         },
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -198,7 +225,11 @@ def otp_verify(request):
                     return redirect(_safe_next(request, reverse("home:home")))
             services.login_failure_record(email=key, ip_address=None)
             form.add_error("token", _("This code is not right. Try the newest code from your app."))
-    return render(request, "accounts/otp_verify.html", {"form": form, "throttle_message": throttle_message})
+    # A refused or throttled code is an error for the browser too (not a 200 page).
+    status = 429 if throttle_message else (400 if request.method == "POST" else 200)
+    return render(
+        request, "accounts/otp_verify.html", {"form": form, "throttle_message": throttle_message}, status=status
+    )
 
 
 @login_required

@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from ninja import Router, Schema, Status
+from ninja.errors import HttpError
 from pydantic import Field
 
 from portal.access import children as children_access
@@ -15,20 +16,27 @@ from portal.access import roles as roles_access
 from portal.accounts import services
 from portal.accounts.signals import client_ip
 from portal.api.auth import TokenAuth
-from portal.api.schemas import Message
+from portal.api.schemas import Error, InputSchema
 from portal.children import services as children_services
 from portal.children.selectors import children_with_placements
 from portal.core import clock
+from portal.core.bounds import Id
 
 router = Router(tags=["accounts"])
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     email: str = Field(max_length=254)
     password: str = Field(max_length=1024)
     device_name: str = Field(min_length=1, max_length=100, description="Shown to the user in their list of devices")
     otp: str | None = Field(
         default=None, max_length=8, description="Code from the authenticator app, if the user has one"
+    )
+    device_key: str | None = Field(
+        default=None,
+        max_length=500,
+        description="The `device_key` of this device's last login to this account: it keeps its own "
+        "allowance of failed logins while others guess the password",
     )
 
 
@@ -42,6 +50,7 @@ class UserOut(Schema):
 class TokenOut(Schema):
     token: str = Field(description="Send as `Authorization: Bearer <token>`; valid until revoked")
     device_name: str
+    device_key: str = Field(description="Keep it and send it with this device's next login to this account")
     user: UserOut
 
 
@@ -74,32 +83,40 @@ def _user_out(user) -> UserOut:
     return UserOut(id=user.pk, email=user.email, name=user.display_name, language=user.language)
 
 
-@router.post("/auth/token", response={200: TokenOut, 401: Message, 403: Message, 429: Message}, auth=None)
+@router.post("/auth/token", response={200: TokenOut, 401: Error, 403: Error, 422: Error, 429: Error}, auth=None)
 def token_create(request, payload: TokenIn):
     ip = client_ip(request)
-    throttle = services.login_throttle_check(email=payload.email, ip_address=ip)
+    throttle = services.login_throttle_check(email=payload.email, ip_address=ip, device_key=payload.device_key)
     if throttle.blocked:
-        return Status(429, {"detail": throttle.message()})
+        raise HttpError(429, throttle.message())
     user = authenticate(request, username=payload.email, password=payload.password)
     if user is None:
-        services.login_failure_record(email=payload.email, ip_address=ip)
-        return Status(401, {"detail": _("This e-mail address and password do not match.")})
+        services.login_failure_record(email=payload.email, ip_address=ip, device_key=payload.device_key)
+        raise HttpError(401, _("This e-mail address and password do not match."))
     devices = list(TOTPDevice.objects.filter(user=user, confirmed=True))
     if devices:
         otp_key = f"otp:{user.email}"
         otp_throttle = services.login_throttle_check(email=otp_key, ip_address=None)
         if otp_throttle.blocked:
-            return Status(429, {"detail": otp_throttle.message()})
+            raise HttpError(429, otp_throttle.message())
         if not payload.otp or not any(d.verify_token(payload.otp.strip()) for d in devices):
             if payload.otp:
                 services.login_failure_record(email=otp_key, ip_address=None)
-            return Status(401, {"detail": _("Give the code from your authenticator app (otp).")})
+            raise HttpError(401, _("Give the code from your authenticator app (otp)."))
         services.login_failures_clear(email=otp_key)
     if user.must_change_password:
-        return Status(403, {"detail": _("Choose a new password in the portal first.")})
-    services.login_failures_clear(email=payload.email)
+        raise HttpError(403, _("Choose a new password in the portal first."))
+    services.login_failures_clear(email=payload.email, ip_address=ip, device_key=payload.device_key)
     token, raw = services.api_token_create(user=user, device_name=payload.device_name, second_factor=bool(devices))
-    return Status(200, TokenOut(token=raw, device_name=token.device_name, user=_user_out(user)))
+    return Status(
+        200,
+        TokenOut(
+            token=raw,
+            device_name=token.device_name,
+            device_key=services.login_device_key(user.email),
+            user=_user_out(user),
+        ),
+    )
 
 
 @router.delete("/auth/token", response={204: None}, auth=TokenAuth())
@@ -141,7 +158,7 @@ def me(request):
     )
 
 
-class PhotoConsentIn(Schema):
+class PhotoConsentIn(InputSchema):
     consent: bool = Field(description="true: photos of the child may be shared; false: withdraw the consent")
 
 
@@ -153,11 +170,11 @@ class PhotoConsentOut(Schema):
 
 @router.put(
     "/children/{child_id}/photo-consent",
-    response={200: PhotoConsentOut, 404: Message},
+    response=PhotoConsentOut,
     auth=TokenAuth(),
     url_name="child_photo_consent",
 )
-def child_photo_consent(request, child_id: int, payload: PhotoConsentIn):
+def child_photo_consent(request, child_id: Id, payload: PhotoConsentIn):
     """Guardians give or withdraw their child's photo consent. Withdrawing hides the photos the
     child is on at once; the staff of the child's group are told in a conversation."""
     child = children_access.consent_child_for_guardian(request.user, child_id)

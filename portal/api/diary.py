@@ -7,13 +7,16 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from portal.access import diary as diary_access
 from portal.accounts import identity
 from portal.api.auth import TokenAuth
-from portal.api.schemas import Message
+from portal.api.schemas import InputSchema
+from portal.core import bounds
+from portal.core.bounds import Date, Id
 from portal.diary import services
 from portal.diary.files import export_response
 from portal.diary.models import DiaryEntry, DiaryExport, DiaryReply
@@ -21,23 +24,7 @@ from portal.diary.models import DiaryEntry, DiaryExport, DiaryReply
 router = Router(tags=["diary"], auth=TokenAuth())
 
 
-class Sleep(Schema):
-    from_: str = Field(alias="from", description="HH:MM")
-    to: str
-
-
-class Feed(Schema):
-    time: str
-    what: str = ""
-    ml: int | None = Field(default=None, ge=1, le=500)
-
-
-class Nappy(Schema):
-    time: str
-    kind: Literal["wet", "dirty", "dry"]
-
-
-class ReplyOut(Schema):
+class DiaryReplyOut(Schema):
     author: str
     text: str
     created_at: dt.datetime
@@ -55,26 +42,36 @@ class EntryOut(Schema):
     nappies: list[dict]
     mood: str
     photo_url: str | None
-    replies: list[ReplyOut]
+    replies: list[DiaryReplyOut]
 
 
-class EntryIn(Schema):
-    date: dt.date
-    text: str = Field(default="", max_length=10000)
-    sleeps: list[dict] = Field(default_factory=list, description='[{"from": "09:30", "to": "11:00"}], staff only')
-    feeds: list[dict] = Field(default_factory=list, description='[{"time": "10:00", "what": "fles", "ml": 150}]')
-    nappies: list[dict] = Field(default_factory=list, description='[{"time": "11:15", "kind": "wet"}]')
+class EntryIn(InputSchema):
+    date: Date
+    text: str = Field(default="", max_length=bounds.TEXT_MAX_LENGTH)
+    sleeps: list[dict] = Field(
+        default_factory=list,
+        max_length=bounds.CARE_ITEMS_MAX,
+        description='[{"from": "09:30", "to": "11:00"}], staff only',
+    )
+    feeds: list[dict] = Field(
+        default_factory=list,
+        max_length=bounds.CARE_ITEMS_MAX,
+        description='[{"time": "10:00", "what": "fles", "ml": 150}]',
+    )
+    nappies: list[dict] = Field(
+        default_factory=list, max_length=bounds.CARE_ITEMS_MAX, description='[{"time": "11:15", "kind": "wet"}]'
+    )
     mood: Literal["", "happy", "calm", "tired", "grumpy", "unwell"] = ""
     publish: bool = True
 
 
-class ReplyIn(Schema):
-    text: str = Field(min_length=1, max_length=5000)
+class DiaryReplyIn(InputSchema):
+    text: str = Field(min_length=1, max_length=services.REPLY_MAX_LENGTH)
 
 
-class ExportIn(Schema):
-    first_day: dt.date | None = None
-    last_day: dt.date | None = None
+class ExportIn(InputSchema):
+    first_day: Date | None = None
+    last_day: Date | None = None
 
 
 class ExportOut(Schema):
@@ -100,7 +97,7 @@ def _entry_out(entry: DiaryEntry) -> EntryOut:
         mood=entry.mood,
         photo_url=photo,
         replies=[
-            ReplyOut(
+            DiaryReplyOut(
                 author=identity.author_short_name(r, entry.child.organisation_id), text=r.text, created_at=r.created_at
             )
             for r in entry.replies.all()
@@ -109,7 +106,7 @@ def _entry_out(entry: DiaryEntry) -> EntryOut:
 
 
 @router.get("/children/{child_id}/diary", response=list[EntryOut])
-def entries(request, child_id: int, before: dt.date | None = None):
+def entries(request, child_id: Id, before: Date | None = None):
     """Newest first, 30 a page; `before` gives the page before that day."""
     child = diary_access.diary_child_for_user(request.user, child_id)
     rows = identity.with_author_names(
@@ -122,8 +119,8 @@ def entries(request, child_id: int, before: dt.date | None = None):
     return [_entry_out(e) for e in rows.order_by("-date", "-id")[:30]]
 
 
-@router.post("/children/{child_id}/diary", response={201: EntryOut, 400: Message})
-def write(request, child_id: int, payload: EntryIn):
+@router.post("/children/{child_id}/diary", response={201: EntryOut})
+def write(request, child_id: Id, payload: EntryIn):
     child = diary_access.diary_child_for_user(request.user, child_id)
     staff = diary_access.is_diary_staff(request.user, child)
     care: dict[str, Any] = {
@@ -142,19 +139,18 @@ def write(request, child_id: int, payload: EntryIn):
             by_guardian=not staff,
             **(care if staff else {}),
         )
-    except (ValidationError, ValueError, TypeError) as exc:
-        return Status(400, {"detail": " ".join(getattr(exc, "messages", [str(exc)]))})
+    except (ValueError, TypeError) as exc:  # a care note of the wrong shape
+        raise ValidationError(_("A care note is not in the form shown in the documentation.")) from exc
     return Status(201, _entry_out(entry))
 
 
-@router.post("/diary/entries/{entry_id}/replies", response={201: ReplyOut, 400: Message})
-def reply(request, entry_id: int, payload: ReplyIn):
+@router.post("/diary/entries/{entry_id}/replies", response={201: DiaryReplyOut})
+def reply(request, entry_id: Id, payload: DiaryReplyIn):
     entry = diary_access.entry_for_reader(request.user, entry_id)
-    try:
-        created = services.reply_add(author=request.user, entry=entry, text=payload.text)
-    except ValidationError as exc:
-        return Status(400, {"detail": " ".join(exc.messages)})
-    return Status(201, ReplyOut(author=request.user.get_short_name(), text=created.text, created_at=created.created_at))
+    created = services.reply_add(author=request.user, entry=entry, text=payload.text)
+    return Status(
+        201, DiaryReplyOut(author=request.user.get_short_name(), text=created.text, created_at=created.created_at)
+    )
 
 
 def _export_out(export: DiaryExport) -> ExportOut:
@@ -162,28 +158,25 @@ def _export_out(export: DiaryExport) -> ExportOut:
     return ExportOut(id=export.pk, ready=bool(export.file), pages=export.pages, error=export.error, download_url=url)
 
 
-@router.post("/children/{child_id}/diary/pdf", response={202: ExportOut, 400: Message})
-def export(request, child_id: int, payload: ExportIn):
+@router.post("/children/{child_id}/diary/pdf", response={202: ExportOut})
+def export(request, child_id: Id, payload: ExportIn):
     """Ask for the PDF (made in the background); poll the export until it is ready."""
     child = diary_access.diary_child_for_user(request.user, child_id)
-    try:
-        made = services.export_request(
-            user=request.user, child=child, first_day=payload.first_day, last_day=payload.last_day
-        )
-    except ValidationError as exc:
-        return Status(400, {"detail": " ".join(exc.messages)})
+    made = services.export_request(
+        user=request.user, child=child, first_day=payload.first_day, last_day=payload.last_day
+    )
     return Status(202, _export_out(made))
 
 
-def _own_export(request, export_id: int) -> DiaryExport:
+def _own_export(request, export_id: Id) -> DiaryExport:
     return diary_access.export_for_user(request.user, export_id)
 
 
 @router.get("/diary/exports/{export_id}", response=ExportOut)
-def export_status(request, export_id: int):
+def export_status(request, export_id: Id):
     return _export_out(_own_export(request, export_id))
 
 
 @router.get("/diary/exports/{export_id}/file", url_name="diary_export_file")
-def export_file(request, export_id: int):
+def export_file(request, export_id: Id):
     return export_response(request, _own_export(request, export_id))

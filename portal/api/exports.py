@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import reverse
-from ninja import Query, Router, Schema, Status
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from portal.access import exports as exports_access
 from portal.access import privacy as privacy_access
 from portal.api.auth import TokenAuth
+from portal.api.schemas import InputSchema
+from portal.core.bounds import Id, PageNumber
 from portal.exports import selectors as export_selectors
 from portal.exports.files import archive_response
 from portal.exports.models import Archive
@@ -41,8 +43,8 @@ class DepartureOut(Schema):
     archive: ArchiveOut | None
 
 
-class DataExportIn(Schema):
-    organisation_id: int
+class DataExportIn(InputSchema):
+    organisation_id: Id
 
 
 class AccessLogOut(Schema):
@@ -51,7 +53,7 @@ class AccessLogOut(Schema):
     what: str
 
 
-class ErasureIn(Schema):
+class ErasureIn(InputSchema):
     note: str = Field(default="", max_length=2000)
 
 
@@ -81,7 +83,7 @@ def _archive_out(archive: Archive | None) -> ArchiveOut | None:
 
 
 @router.get("/children/{child_id}/departure", response=DepartureOut)
-def departure(request, child_id: int):
+def departure(request, child_id: Id):
     """A child who leaves: until when everything can be taken along, and the latest archive."""
     child, leaving = exports_access.departure_for_user(request.user, child_id)
     archive = export_selectors.latest_archive(request.user, kind=Archive.Kind.DEPARTURE, child=child)
@@ -89,7 +91,7 @@ def departure(request, child_id: int):
 
 
 @router.post("/children/{child_id}/departure/archive", response={202: ArchiveOut})
-def departure_archive(request, child_id: int):
+def departure_archive(request, child_id: Id):
     """Make the archive of everything of the child (in the background; poll its status). Asked
     again while it is being made, the same archive is the answer."""
     child, _leaving = exports_access.departure_for_user(request.user, child_id)
@@ -106,18 +108,18 @@ def data_export(request, payload: DataExportIn):
 
 
 @router.get("/archives/{archive_id}", response=ArchiveOut)
-def archive_status(request, archive_id: int):
+def archive_status(request, archive_id: Id):
     return _archive_out(exports_access.archive_for_user(request.user, archive_id))
 
 
 @router.get("/archives/{archive_id}/file", url_name="archive_file")
-def archive_file(request, archive_id: int):
+def archive_file(request, archive_id: Id):
     """The ZIP; send a Range header to resume a download that broke off (206)."""
     return archive_response(request, exports_access.archive_for_user(request.user, archive_id))
 
 
 @router.get("/children/{child_id}/access-log", response=list[AccessLogOut])
-def access_log(request, child_id: int, page: int = Query(1, ge=1, le=10_000)):
+def access_log(request, child_id: Id, page: PageNumber = 1):
     """Who downloaded the child's files or opened the child's record, newest first, 50 a page."""
     child = privacy_access.privacy_child_for_guardian(request.user, child_id)
     rows = privacy_selectors.access_log(child)[(page - 1) * 50 : page * 50]
@@ -128,13 +130,13 @@ def access_log(request, child_id: int, page: int = Query(1, ge=1, le=10_000)):
 
 
 @router.get("/children/{child_id}/erasure-requests", response=list[ErasureOut])
-def erasure_requests(request, child_id: int):
+def erasure_requests(request, child_id: Id):
     child = privacy_access.privacy_child_for_guardian(request.user, child_id)
     return [_erasure_out(r) for r in privacy_selectors.erasure_requests_of_child(child)]
 
 
 @router.post("/children/{child_id}/erasure-requests", response={201: ErasureOut})
-def erasure_ask(request, child_id: int, payload: ErasureIn):
+def erasure_ask(request, child_id: Id, payload: ErasureIn):
     """Ask the organisation to erase the child's data; an open request is the answer to a second one."""
     child = privacy_access.privacy_child_for_guardian(request.user, child_id)
     return Status(201, _erasure_out(erasure_request(user=request.user, child=child, note=payload.note)))

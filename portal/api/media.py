@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from ninja import File, Form, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -14,7 +14,8 @@ from portal.access import media as media_access
 from portal.access import organisations as organisations_access
 from portal.access import roles as roles_access
 from portal.api.auth import TokenAuth
-from portal.api.schemas import Message
+from portal.api.schemas import InputSchema
+from portal.core.bounds import Id
 from portal.media import selectors, services
 from portal.media.files import rendition_response
 from portal.media.processing import MediaRejected
@@ -28,7 +29,7 @@ class MediaOut(Schema):
     state: str
     caption: str
     uploaded_at: dt.datetime
-    group_id: int
+    group_id: Id
     children: list[int] = Field(description="Tagged children that the caller may know of")
     thumbnail_url: str | None
     screen_url: str | None
@@ -40,14 +41,14 @@ class FeedOut(Schema):
     next_before: int | None = Field(description="Pass as `before` for the next, older page")
 
 
-class UploadIn(Schema):
+class UploadIn(InputSchema):
     upload_key: str = Field(min_length=8, max_length=60, description="Chosen by the device; send again safely")
     caption: str = Field(default="", max_length=500)
-    children: list[int] = Field(default_factory=list, description="Children on the photo (with photo consent)")
+    children: list[Id] = Field(default_factory=list, description="Children on the photo (with photo consent)")
 
 
-class TagsIn(Schema):
-    children: list[int]
+class TagsIn(InputSchema):
+    children: list[Id]
 
 
 def _out(item, user) -> MediaOut:
@@ -73,7 +74,7 @@ def _out(item, user) -> MediaOut:
 
 
 @router.get("/media", response=FeedOut)
-def feed(request, child: int | None = None, before: int | None = None):
+def feed(request, child: Id | None = None, before: Id | None = None):
     """The caller's photos and videos, newest first, 24 a page."""
     if child is not None and not roles_access.is_guardian_of(request.user, child):
         child = None
@@ -82,18 +83,18 @@ def feed(request, child: int | None = None, before: int | None = None):
 
 
 @router.get("/media/{media_id}", response=MediaOut)
-def detail(request, media_id: int):
+def detail(request, media_id: Id):
     return _out(media_access.media_for_user(request.user, media_id), request.user)
 
 
 @router.get("/media/{media_id}/files/{name}", url_name="media_file")
-def media_file(request, media_id: int, name: str):
+def media_file(request, media_id: Id, name: str):
     """`thumb`, `screen`, `poster`, `video`, or `download` (original quality, no metadata)."""
     return rendition_response(request, media_access.media_for_user(request.user, media_id), name)
 
 
-@router.post("/groups/{group_id}/media", response={200: MediaOut, 201: MediaOut, 400: Message})
-def upload(request, group_id: int, file: File[UploadedFile], data: Form[UploadIn]):
+@router.post("/groups/{group_id}/media", response={200: MediaOut, 201: MediaOut})
+def upload(request, group_id: Id, file: File[UploadedFile], data: Form[UploadIn]):
     """One photo or video. Sending it again with the same `upload_key` returns the first."""
     group = organisations_access.staff_group_for_user(request.user, group_id)
     try:
@@ -105,17 +106,14 @@ def upload(request, group_id: int, file: File[UploadedFile], data: Form[UploadIn
             caption=data.caption,
             child_ids=data.children,
         )
-    except (MediaRejected, ValidationError) as exc:
-        return Status(400, {"detail": " ".join(getattr(exc, "messages", [str(exc)]))})
+    except MediaRejected as exc:
+        raise HttpError(422, str(exc)) from exc
     return Status(201 if created else 200, _out(item, request.user))
 
 
-@router.put("/media/{media_id}/tags", response={200: MediaOut, 400: Message})
-def set_tags(request, media_id: int, payload: TagsIn):
+@router.put("/media/{media_id}/tags", response=MediaOut)
+def set_tags(request, media_id: Id, payload: TagsIn):
     item = media_access.media_for_staff(request.user, media_id)
-    try:
-        services.media_set_tags(user=request.user, item=item, child_ids=payload.children)
-    except ValidationError as exc:
-        return Status(400, {"detail": " ".join(exc.messages)})
+    services.media_set_tags(user=request.user, item=item, child_ids=payload.children)
     item.refresh_from_db()
     return Status(200, _out(item, request.user))

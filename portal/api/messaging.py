@@ -11,18 +11,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal, cast
 
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from portal.access import messaging as messaging_access
 from portal.accounts import identity
 from portal.api.auth import TokenAuth
-from portal.api.schemas import Message
+from portal.api.schemas import InputSchema, PageSize, page_of
+from portal.core.bounds import Id, PageNumber, Search
 from portal.messaging import selectors, services
 from portal.messaging.files import attachment_response
 from portal.messaging.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, Attachment, Thread
@@ -86,16 +86,16 @@ class ThreadsCreated(Schema):
     threads: list[ThreadSummary] = Field(description="One, or one per family when writing to all families")
 
 
-class ThreadIn(Schema):
-    child_id: int | None = Field(default=None, description="Guardians: the child; staff: the family's child")
-    group_id: int | None = Field(default=None, description="Staff only: the group that writes")
+class ThreadIn(InputSchema):
+    child_id: Id | None = Field(default=None, description="Guardians: the child; staff: the family's child")
+    group_id: Id | None = Field(default=None, description="Staff only: the group that writes")
     all_families: bool = Field(default=False, description="Staff only: one conversation per family of the group")
     subject: str = Field(default="", max_length=SUBJECT_MAX_LENGTH)
     body: str = Field(default="", max_length=BODY_MAX_LENGTH)
     idempotency_key: str = Field(default="", max_length=64)
 
 
-class ReplyIn(Schema):
+class MessageReplyIn(InputSchema):
     body: str = Field(default="", max_length=BODY_MAX_LENGTH)
     idempotency_key: str = Field(default="", max_length=64)
 
@@ -149,7 +149,7 @@ def _message_out(message, user) -> MessageOut:
     )
 
 
-def _thread_out(request, thread: Thread, before: int | None = None) -> ThreadOut:
+def _thread_out(request, thread: Thread, before: Id | None = None) -> ThreadOut:
     rows, older = selectors.thread_messages(thread, before=before, limit=50)
     decision = messaging_access.message_reply_decision(request.user, thread)
     location = thread.group.location
@@ -171,10 +171,11 @@ def _files(files) -> list:
 @router.get("/messages/threads", response=ThreadPage, url_name="message_threads")
 def message_threads(
     request,
-    group_id: int | None = None,
+    group_id: Id | None = None,
     state: Literal["open", "handled", "all"] = "all",
-    q: str = "",
-    page: int = 1,
+    q: Search = "",
+    page: PageNumber = 1,
+    size: PageSize = PAGE_SIZE,
 ):
     """Guardians: their conversations. Staff: their groups' conversations (or one group's with
     `group_id`), by `state`, searched with `q` (subject, text, child's name). Newest first."""
@@ -186,18 +187,11 @@ def message_threads(
         threads = selectors.staff_threads(request.user, group_ids=None, state=state, q=q)
     else:
         threads = selectors.search(selectors.guardian_threads(request.user), q)
-    found = Paginator(threads, PAGE_SIZE).get_page(page)
-    return ThreadPage(
-        count=found.paginator.count,
-        page=found.number,
-        pages=found.paginator.num_pages,
-        items=[ThreadSummary(**_summary(t)) for t in found],
-    )
+    found = page_of(threads, page, size)
+    return ThreadPage(**{**found, "items": [ThreadSummary(**_summary(t)) for t in found["items"]]})
 
 
-@router.post(
-    "/messages/threads", response={201: ThreadsCreated, 400: Message, 403: Message}, url_name="message_thread_create"
-)
+@router.post("/messages/threads", response={201: ThreadsCreated}, url_name="message_thread_create")
 def message_thread_create(request, data: Form[ThreadIn], files: list[UploadedFile] = File(None)):
     """Guardians: `child_id` (the message goes to the child's group). Staff: `group_id` and
     either `child_id` (one family) or `all_families`. Up to 4 photos (JPEG, PNG, HEIC) or PDFs."""
@@ -211,26 +205,23 @@ def message_thread_create(request, data: Form[ThreadIn], files: list[UploadedFil
         "files": _files(files),
         "key": data.idempotency_key,
     }
-    try:
+    if group is None:
+        if not taking_part.family:
+            raise HttpError(422, _("Staff give the group_id of the group that writes."))
+        if data.child_id is None:
+            raise HttpError(422, _("Give the child_id of the child the message is about."))
+        child, group = messaging_access.message_child_for_guardian(request.user, data.child_id)
         if group is None:
-            if not taking_part.family:
-                return Status(400, {"detail": _("Staff give the group_id of the group that writes.")})
-            if data.child_id is None:
-                return Status(400, {"detail": _("Give the child_id of the child the message is about.")})
-            child, group = messaging_access.message_child_for_guardian(request.user, data.child_id)
-            if group is None:
-                return Status(400, {"detail": _("This child has no current or upcoming placement to write to.")})
-            made = [services.thread_start(child=child, group=group, by_staff=False, **common)]
+            raise HttpError(422, _("This child has no current or upcoming placement to write to."))
+        made = [services.thread_start(child=child, group=group, by_staff=False, **common)]
+    else:
+        if data.all_families:
+            made = services.broadcast(group=group, **common)
+        elif data.child_id is None:
+            raise HttpError(422, _("Give a child_id, or all_families."))
         else:
-            if data.all_families:
-                made = services.broadcast(group=group, **common)
-            elif data.child_id is None:
-                return Status(400, {"detail": _("Give a child_id, or all_families.")})
-            else:
-                child = messaging_access.message_child_for_staff(group, data.child_id)
-                made = [services.thread_start(child=child, group=group, by_staff=True, **common)]
-    except ValidationError as exc:
-        return Status(400, {"detail": " ".join(exc.messages)})
+            child = messaging_access.message_child_for_staff(group, data.child_id)
+            made = [services.thread_start(child=child, group=group, by_staff=True, **common)]
     made_ids = [t.pk for t in made]
     rows = selectors.with_counts(
         request.user, messaging_access.visible_threads(request.user).filter(pk__in=made_ids)
@@ -239,7 +230,7 @@ def message_thread_create(request, data: Form[ThreadIn], files: list[UploadedFil
 
 
 @router.get("/messages/threads/{thread_id}", response=ThreadOut, url_name="message_thread")
-def message_thread(request, thread_id: int, before: int | None = None):
+def message_thread(request, thread_id: Id, before: Id | None = None):
     """One conversation with its newest 50 messages (`before`: earlier ones). Reading it here
     does not mark it read: POST .../read does."""
     return _thread_out(request, messaging_access.thread_for_user(request.user, thread_id), before)
@@ -247,32 +238,29 @@ def message_thread(request, thread_id: int, before: int | None = None):
 
 @router.post(
     "/messages/threads/{thread_id}/messages",
-    response={201: MessageOut, 400: Message, 403: Message},
+    response={201: MessageOut},
     url_name="message_reply",
 )
-def message_reply(request, thread_id: int, data: Form[ReplyIn], files: list[UploadedFile] = File(None)):
+def message_reply(request, thread_id: Id, data: Form[MessageReplyIn], files: list[UploadedFile] = File(None)):
     """Reply. A guardian can reply while the child still has a current or upcoming placement on
     the conversation's group (otherwise 403 with the reason: start a new conversation)."""
     thread = messaging_access.thread_for_user(request.user, thread_id)
     decision = messaging_access.message_reply_decision(request.user, thread)
     if not decision:
-        return Status(403, {"detail": decision.message})
-    try:
-        message = services.message_add(
-            author=request.user,
-            thread=thread,
-            body=data.body,
-            files=_files(files),
-            key=data.idempotency_key,
-            by_staff=messaging_access.is_thread_staff(request.user, thread),
-        )
-    except ValidationError as exc:
-        return Status(400, {"detail": " ".join(exc.messages)})
+        raise HttpError(403, decision.message)
+    message = services.message_add(
+        author=request.user,
+        thread=thread,
+        body=data.body,
+        files=_files(files),
+        key=data.idempotency_key,
+        by_staff=messaging_access.is_thread_staff(request.user, thread),
+    )
     return Status(201, _message_out(message, request.user))
 
 
 @router.post("/messages/threads/{thread_id}/read", response=ThreadReadOut, url_name="message_read")
-def message_read(request, thread_id: int):
+def message_read(request, thread_id: Id):
     thread = messaging_access.thread_for_user(request.user, thread_id)
     services.thread_mark_read(user=request.user, thread=thread)
     return ThreadReadOut(
@@ -281,7 +269,7 @@ def message_read(request, thread_id: int):
 
 
 @router.post("/messages/threads/{thread_id}/handled", response=ThreadSummary, url_name="message_handled")
-def message_handled(request, thread_id: int, handled: bool | None = None):
+def message_handled(request, thread_id: Id, handled: bool | None = None):
     """Staff: mark handled (`handled=true`), open again (`handled=false`), or toggle (left out)."""
     thread = messaging_access.thread_for_staff(request.user, thread_id)
     wanted = (not thread.is_handled) if handled is None else handled
@@ -296,6 +284,6 @@ def message_unread(request):
 
 
 @router.get("/messages/attachments/{attachment_id}/file", url_name="message_attachment_file")
-def message_attachment_file(request, attachment_id: int, size: Literal["", "thumb"] = ""):
+def message_attachment_file(request, attachment_id: Id, size: Literal["", "thumb"] = ""):
     """A photo (screen size, or `size=thumb`) or a PDF (always as a download)."""
     return attachment_response(request, messaging_access.attachment_for_user(request.user, attachment_id), size)

@@ -6,16 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
 from portal.access import news as news_access
 from portal.api.auth import TokenAuth
-from portal.api.schemas import Message
+from portal.api.schemas import InputSchema, PageSize, page_of
 from portal.core import clock
+from portal.core.bounds import Id, PageNumber
 from portal.news import selectors, services
 from portal.news.files import attachment_response
 from portal.news.models import NewsAttachment, NewsItem
@@ -65,8 +64,17 @@ class NewsOut(Schema):
         return list(obj.attachments.all())
 
 
-class NewsIn(Schema):
-    audience: str = Field(pattern=r"^(organisation|location|group):\d+$", description="organisation:<id>, …")
+class NewsPage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[NewsOut]
+
+
+class NewsIn(InputSchema):
+    audience: str = Field(
+        pattern=r"^(organisation|location|group):[1-9][0-9]{0,17}$", description="organisation:<id>, …"
+    )
     kind: Literal["news", "newsletter"] = "news"
     title: str = Field(min_length=1, max_length=services.MAX_TITLE)
     body: str = Field(min_length=1, max_length=services.MAX_BODY)
@@ -75,27 +83,26 @@ class NewsIn(Schema):
     )
 
 
-@router.get("/news", response=list[NewsOut], url_name="news_list")
-@paginate(PageNumberPagination, page_size=20)
-def news_list(request):
+@router.get("/news", response=NewsPage, url_name="news_list")
+def news_list(request, page: PageNumber = 1, size: PageSize = 20):
     """The published news and newsletters that reach you, newest first."""
-    return selectors.reader_items(request.user)
+    return page_of(selectors.reader_items(request.user), page, size)
 
 
 @router.get("/news/{item_id}", response=NewsOut, url_name="news_detail")
-def news_detail(request, item_id: int):
+def news_detail(request, item_id: Id):
     item = news_access.news_item_for_reader(request.user, item_id)
     return item
 
 
 @router.get("/news/attachments/{attachment_id}/file", url_name="news_attachment_file")
-def news_attachment_file(request, attachment_id: int, size: Literal["", "thumb"] = ""):
+def news_attachment_file(request, attachment_id: Id, size: Literal["", "thumb"] = ""):
     """An image (`size=thumb` for the small one) or a PDF of an item you may read."""
     attachment = news_access.news_attachment_for_user(request.user, attachment_id)
     return attachment_response(request, attachment, size)
 
 
-@router.post("/news", response={201: NewsOut, 400: Message}, url_name="news_create")
+@router.post("/news", response={201: NewsOut}, url_name="news_create")
 def news_create(request, payload: NewsIn):
     """Publish (publishers only: admins to their organisation, planners to their locations and
     those locations' groups). Files are added on the portal's page."""
@@ -103,23 +110,20 @@ def news_create(request, payload: NewsIn):
     publish_at = payload.publish_at
     if publish_at is not None and publish_at.tzinfo is None:
         publish_at = publish_at.replace(tzinfo=clock.AMSTERDAM)
-    try:
-        item = services.item_create(
-            user=request.user,
-            audience=audience,
-            kind=payload.kind,
-            title=payload.title,
-            body=payload.body,
-            publish_at=publish_at,
-            prepared=[],
-        )
-    except ValidationError as exc:
-        return Status(400, {"detail": " ".join(exc.messages)})
+    item = services.item_create(
+        user=request.user,
+        audience=audience,
+        kind=payload.kind,
+        title=payload.title,
+        body=payload.body,
+        publish_at=publish_at,
+        prepared=[],
+    )
     return Status(201, item)
 
 
 @router.delete("/news/{item_id}", response={204: None}, url_name="news_delete")
-def news_delete(request, item_id: int):
+def news_delete(request, item_id: Id):
     item = news_access.news_item_for_publisher(request.user, item_id)
     services.item_delete(item=item, user=request.user)
     return Status(204, None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -13,6 +12,8 @@ from pydantic import Field
 
 from portal.access import notifications as notifications_access
 from portal.api.auth import TokenAuth
+from portal.api.schemas import InputSchema, PageSize
+from portal.core.bounds import ClockTime, Id
 from portal.notifications import push, services
 from portal.notifications.models import EmailChoice, Kind
 
@@ -36,8 +37,8 @@ class NotificationPage(Schema):
     items: list[NotificationOut]
 
 
-class ReadIn(Schema):
-    ids: list[int] | None = Field(default=None, description="Leave out to mark all as read")
+class ReadIn(InputSchema):
+    ids: list[Id] | None = Field(default=None, description="Leave out to mark all as read")
 
 
 class NotificationReadOut(Schema):
@@ -51,15 +52,36 @@ class KindPreference(Schema):
     email: str = Field(description="off, instant or digest")
 
 
-class PreferencesDoc(Schema):
+class KindPreferenceIn(InputSchema):
+    kind: str = Field(max_length=20, description="message, photo, diary, decision or news")
+    push: bool
+    email: str = Field(max_length=20, description="off, instant or digest")
+
+
+class PreferencesOut(Schema):
     kinds: list[KindPreference]
-    quiet_start: dt.time | None = None
-    quiet_end: dt.time | None = None
-    digest_time: dt.time = dt.time(19, 0)
+    quiet_start: ClockTime | None = None
+    quiet_end: ClockTime | None = None
+    digest_time: ClockTime = "19:00"
+
+
+class PreferencesIn(InputSchema):
+    kinds: list[KindPreferenceIn] = Field(default_factory=list, max_length=20)
+    quiet_start: ClockTime | None = None
+    quiet_end: ClockTime | None = None
+    digest_time: ClockTime = "19:00"
+
+
+def _clock_time(value: dt.time | None) -> str | None:
+    return value.strftime("%H:%M") if value is not None else None
+
+
+def _time(value: str | None) -> dt.time | None:
+    return dt.time.fromisoformat(value) if value is not None else None
 
 
 @router.get("/notifications", response=NotificationPage)
-def notification_list(request, before_id: int | None = None, limit: int = 30):
+def notification_list(request, before_id: Id | None = None, limit: PageSize = 30):
     """Newest first; pass the last id you have as `before_id` for older ones (at most 100)."""
     rows = notifications_access.visible_notifications(request.user)
     if before_id:
@@ -68,7 +90,7 @@ def notification_list(request, before_id: int | None = None, limit: int = 30):
         NotificationOut(
             id=n.pk, kind=n.kind, title=n.title, body=n.body, url=n.url, created_at=n.created_at, read=bool(n.read_at)
         )
-        for n in rows.order_by("-pk")[: max(1, min(limit, 100))]
+        for n in rows.order_by("-pk")[:limit]
     ]
     return NotificationPage(unread=services.unread_count(request.user), items=items)
 
@@ -80,25 +102,25 @@ def notification_read(request, payload: ReadIn):
     return NotificationReadOut(marked=marked, unread=services.unread_count(request.user))
 
 
-def _preferences(user) -> PreferencesDoc:
+def _preferences(user) -> PreferencesOut:
     chosen = services.preferences_of(user)
     quiet = services.quiet_hours_of(user)
-    return PreferencesDoc(
+    return PreferencesOut(
         kinds=[KindPreference(kind=k, push=chosen[k][0], email=chosen[k][1]) for k in Kind.values],
-        quiet_start=quiet.start,
-        quiet_end=quiet.end,
-        digest_time=quiet.digest_time,
+        quiet_start=_clock_time(quiet.start),
+        quiet_end=_clock_time(quiet.end),
+        digest_time=_clock_time(quiet.digest_time) or "19:00",
     )
 
 
-@router.get("/notifications/preferences", response=PreferencesDoc)
+@router.get("/notifications/preferences", response=PreferencesOut)
 def preferences_get(request):
     """How each kind reaches you (push, e-mail now, in the daily summary or not), quiet hours."""
     return _preferences(request.user)
 
 
-@router.put("/notifications/preferences", response=PreferencesDoc)
-def preferences_put(request, payload: PreferencesDoc):
+@router.put("/notifications/preferences", response=PreferencesOut)
+def preferences_put(request, payload: PreferencesIn):
     """Only what you send changes: kinds, quiet hours and the summary time left out keep their
     setting. Quiet hours need both times (or both null for none)."""
     choices = {}
@@ -110,13 +132,10 @@ def preferences_put(request, payload: PreferencesDoc):
         choices[row.kind] = (row.push, row.email)
     sent = payload.model_fields_set
     quiet = services.quiet_hours_of(request.user)
-    start = payload.quiet_start if "quiet_start" in sent else quiet.start
-    end = payload.quiet_end if "quiet_end" in sent else quiet.end
-    digest = payload.digest_time if "digest_time" in sent else quiet.digest_time
-    try:
-        services.settings_save(user=request.user, choices=choices, start=start, end=end, digest=digest)
-    except ValidationError as exc:
-        raise HttpError(422, " ".join(exc.messages)) from exc
+    start = _time(payload.quiet_start) if "quiet_start" in sent else quiet.start
+    end = _time(payload.quiet_end) if "quiet_end" in sent else quiet.end
+    digest = _time(payload.digest_time) if "digest_time" in sent else quiet.digest_time
+    services.settings_save(user=request.user, choices=choices, start=start, end=end, digest=digest)
     return _preferences(request.user)
 
 
@@ -130,12 +149,12 @@ class PushKeyOut(Schema):
     public_key: str = Field(description="The VAPID public key (applicationServerKey): URL-safe base64, 65-byte point")
 
 
-class DeviceKeys(Schema):
-    p256dh: str = Field(description="The device's P-256 public key, URL-safe base64 (65 bytes)")
-    auth: str = Field(description="The device's auth secret, URL-safe base64 (16 bytes)")
+class DeviceKeys(InputSchema):
+    p256dh: str = Field(max_length=200, description="The device's P-256 public key, URL-safe base64 (65 bytes)")
+    auth: str = Field(max_length=100, description="The device's auth secret, URL-safe base64 (16 bytes)")
 
 
-class DeviceIn(Schema):
+class DeviceIn(InputSchema):
     endpoint: str = Field(max_length=1000, description="The push service URL of the subscription (https)")
     keys: DeviceKeys
     device_name: str = Field(default="", max_length=100)
@@ -146,10 +165,6 @@ class DeviceOut(Schema):
     device_name: str
     created_at: dt.datetime
     last_success_at: dt.datetime | None
-
-
-class PushMessage(Schema):
-    detail: str
 
 
 def _device_out(device) -> DeviceOut:
@@ -167,7 +182,7 @@ def push_key(request):
     return PushKeyOut(public_key=push.public_key())
 
 
-@router.post("/devices", response={201: DeviceOut, 400: PushMessage})
+@router.post("/devices", response={201: DeviceOut})
 def device_register(request, payload: DeviceIn):
     """Register this device for web push (again: the same endpoint updates its keys). The push
     message is JSON: id, title, body, url (opens it in the portal), path, tag, kind."""
@@ -181,7 +196,7 @@ def device_register(request, payload: DeviceIn):
             api_token=request.api_token,
         )
     except push.SubscriptionError as exc:
-        return Status(400, {"detail": str(exc)})
+        raise HttpError(422, str(exc)) from exc
     return Status(201, _device_out(device))
 
 
@@ -192,7 +207,7 @@ def device_list(request):
 
 
 @router.delete("/devices/{device_id}", response={204: None})
-def device_delete(request, device_id: int):
+def device_delete(request, device_id: Id):
     """Stop push to one of your devices."""
     if not push.unsubscribe(user=request.user, subscription_id=device_id):
         raise Http404

@@ -6,14 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from ninja.errors import HttpError
 from pydantic import Field
 
 from portal.access import planning as planning_access
 from portal.api.auth import TokenAuth
-from portal.api.schemas import Message
+from portal.api.schemas import Error, InputSchema, PageSize, page_of
 from portal.core import clock
+from portal.core.bounds import Date, Id, PageNumber, PlanningDate
 from portal.planning import selectors, services
 from portal.planning.models import Credit, CreditEvent, PlanningRequest
 
@@ -40,11 +42,11 @@ class RequestOut(Schema):
     decision_note: str
 
 
-class AbsenceIn(Schema):
-    date: dt.date
+class AbsenceIn(InputSchema):
+    date: PlanningDate
     reason: Literal["sick", "holiday", "other"]
     note: str = Field(default="", max_length=300)
-    swap_date: dt.date | None = Field(default=None, description="Give a replacement day to ask for a swap")
+    swap_date: PlanningDate | None = Field(default=None, description="Give a replacement day to ask for a swap")
 
 
 class AbsenceOut(Schema):
@@ -56,8 +58,8 @@ class AbsenceOut(Schema):
     created: bool
 
 
-class ExtraDayIn(Schema):
-    date: dt.date
+class ExtraDayIn(InputSchema):
+    date: PlanningDate
     day_parts: list[Literal["morning", "afternoon"]] = Field(min_length=1)
     pay_with_credit: bool = False
 
@@ -103,7 +105,21 @@ class QueueItemOut(Schema):
     parts: list[PartOut]
 
 
-class DecisionIn(Schema):
+class RequestPage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[RequestOut]
+
+
+class QueuePage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[QueueItemOut]
+
+
+class DecisionIn(InputSchema):
     approve: bool
     note: str = Field(default="", max_length=300)
 
@@ -121,16 +137,18 @@ def _request_out(r: PlanningRequest) -> RequestOut:
     )
 
 
-def _guardian_child(request, child_id: int):
+def _guardian_child(request, child_id: Id):
     return planning_access.planning_child(request.user, child_id)
 
 
 @router.get("/children/{child_id}/calendar", response=list[DayOut])
-def calendar(request, child_id: int, start: dt.date | None = None, end: dt.date | None = None):
+def calendar(request, child_id: Id, start: Date | None = None, end: Date | None = None):
     """The child's days: planned day parts, closing days, absences and requests (at most 92 days)."""
     child = _guardian_child(request, child_id)
     start = start or clock.today()
     end = min(end or start + dt.timedelta(days=30), start + dt.timedelta(days=92))
+    if end < start:
+        raise HttpError(422, _("The end lies before the start."))
     return [
         DayOut(
             date=d.date,
@@ -144,30 +162,27 @@ def calendar(request, child_id: int, start: dt.date | None = None, end: dt.date 
     ]
 
 
-@router.get("/children/{child_id}/requests", response=list[RequestOut])
-def requests(request, child_id: int):
+@router.get("/children/{child_id}/requests", response=RequestPage)
+def requests(request, child_id: Id, page: PageNumber = 1, size: PageSize = 50):
+    """The child's requests, latest date first."""
     child = _guardian_child(request, child_id)
-    return [
-        _request_out(r)
-        for r in PlanningRequest.objects.filter(child=child).select_related("absence").order_by("-date")[:200]
-    ]
+    rows = PlanningRequest.objects.filter(child=child).select_related("absence").order_by("-date", "-id")
+    found = page_of(rows, page, size)
+    return RequestPage(**{**found, "items": [_request_out(r) for r in found["items"]]})
 
 
-@router.post("/children/{child_id}/absences", response={200: AbsenceOut, 201: AbsenceOut, 400: Message})
-def absence_report(request, child_id: int, payload: AbsenceIn):
+@router.post("/children/{child_id}/absences", response={200: AbsenceOut, 201: AbsenceOut})
+def absence_report(request, child_id: Id, payload: AbsenceIn):
     """Report an absence; with `swap_date` it is a swap. Sent twice, it is one absence (200)."""
     child = _guardian_child(request, child_id)
-    try:
-        result = services.absence_report(
-            user=request.user,
-            child=child,
-            day=payload.date,
-            reason=payload.reason,
-            note=payload.note,
-            swap_day=payload.swap_date,
-        )
-    except ValidationError as error:
-        return Status(400, {"detail": " ".join(error.messages)})
+    result = services.absence_report(
+        user=request.user,
+        child=child,
+        day=payload.date,
+        reason=payload.reason,
+        note=payload.note,
+        swap_day=payload.swap_date,
+    )
     body = AbsenceOut(
         id=result.absence.pk,
         date=result.absence.date,
@@ -179,34 +194,28 @@ def absence_report(request, child_id: int, payload: AbsenceIn):
     return Status(201 if result.created else 200, body)
 
 
-@router.post("/children/{child_id}/extra-days", response={200: RequestOut, 201: RequestOut, 400: Message})
-def extra_day(request, child_id: int, payload: ExtraDayIn):
+@router.post("/children/{child_id}/extra-days", response={200: RequestOut, 201: RequestOut})
+def extra_day(request, child_id: Id, payload: ExtraDayIn):
     child = _guardian_child(request, child_id)
-    try:
-        planning_request, created = services.extra_day_request(
-            user=request.user,
-            child=child,
-            day=payload.date,
-            day_parts=list(payload.day_parts),
-            pay_with_credit=payload.pay_with_credit,
-        )
-    except ValidationError as error:
-        return Status(400, {"detail": " ".join(error.messages)})
+    planning_request, created = services.extra_day_request(
+        user=request.user,
+        child=child,
+        day=payload.date,
+        day_parts=list(payload.day_parts),
+        pay_with_credit=payload.pay_with_credit,
+    )
     return Status(201 if created else 200, _request_out(planning_request))
 
 
-@router.post("/requests/{request_id}/withdraw", response={200: RequestOut, 400: Message})
-def withdraw(request, request_id: int):
+@router.post("/requests/{request_id}/withdraw", response=RequestOut)
+def withdraw(request, request_id: Id):
     planning_request = planning_access.planning_request_for_guardian(request.user, request_id)
-    try:
-        planning_request = services.request_withdraw(user=request.user, request=planning_request)
-    except ValidationError as error:
-        return Status(400, {"detail": " ".join(error.messages)})
+    planning_request = services.request_withdraw(user=request.user, request=planning_request)
     return Status(200, _request_out(planning_request))
 
 
 @router.get("/children/{child_id}/credits", response=CreditsOut)
-def credits(request, child_id: int):
+def credits(request, child_id: Id):
     child = _guardian_child(request, child_id)
     today = clock.today()
     rows = Credit.objects.filter(child=child).select_related("absence").order_by("expires_on")
@@ -227,14 +236,17 @@ def credits(request, child_id: int):
     )
 
 
-@router.get("/planning/queue", response=list[QueueItemOut])
-def queue(request):
+@router.get("/planning/queue", response=QueuePage)
+def queue(request, page: PageNumber = 1, size: PageSize = 50):
     """Open requests of the planner's locations, oldest first, each with the ratio verdict."""
-    pending = list(
+    found = page_of(
         planning_access.pending_for_planner(request.user)
         .select_related("child", "group__location", "absence")
-        .order_by("requested_at", "id")[:100]
+        .order_by("requested_at", "id"),
+        page,
+        size,
     )
+    pending = found["items"]
     verdicts = selectors.verdicts_for(pending)
     items = []
     for r in pending:
@@ -261,11 +273,11 @@ def queue(request):
                 ],
             )
         )
-    return items
+    return QueuePage(**{**found, "items": items})
 
 
-@router.post("/planning/requests/{request_id}/decision", response={200: RequestOut, 409: Message})
-def decide(request, request_id: int, payload: DecisionIn):
+@router.post("/planning/requests/{request_id}/decision", response={200: RequestOut, 409: Error})
+def decide(request, request_id: Id, payload: DecisionIn):
     """Approve (only when it fits) or reject. 409 when it no longer fits or was decided already."""
     planning_request = planning_access.planning_request_for_planner(request.user, request_id)
     try:
@@ -273,5 +285,5 @@ def decide(request, request_id: int, payload: DecisionIn):
             planner=request.user, request=planning_request, approve=payload.approve, note=payload.note
         )
     except services.DecisionError as error:
-        return Status(409, {"detail": str(error)})
+        raise HttpError(409, str(error)) from error
     return Status(200, _request_out(planning_request))

@@ -7,6 +7,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.children.models import Child, Guardian, ScheduledDayPart
+from portal.core import bounds
 from portal.organisations.models import Group, Location, Organisation
 
 DAY_PART_CHOICES = [
@@ -53,6 +54,10 @@ class GroupChoiceField(forms.ModelChoiceField):
 
 
 class ChildFields(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["birth_date"].validators.append(bounds.validate_date)
+
     class Meta:
         model = Child
         fields = ["first_name", "last_name", "birth_date", "photo_consent", "allergies", "notes", "external_id"]
@@ -73,8 +78,10 @@ class ChildCreateForm(ChildFields):
     guardian2_name = forms.CharField(label=_("Name of the second guardian"), max_length=200, required=False)
     guardian2_relation = forms.ChoiceField(label=_("Relation"), choices=Guardian.Relation.choices, required=False)
     group = GroupChoiceField(label=_("Group"), queryset=Group.objects.none())
-    start_date = forms.DateField(label=_("First day"), widget=DateInput())
-    end_date = forms.DateField(label=_("Last day"), widget=DateInput(), required=False)
+    start_date = forms.DateField(label=_("First day"), widget=DateInput(), validators=[bounds.validate_date])
+    end_date = forms.DateField(
+        label=_("Last day"), widget=DateInput(), required=False, validators=[bounds.validate_date]
+    )
     schedule = ScheduleField()
 
     def __init__(self, organisation: Organisation, *args, **kwargs):
@@ -131,13 +138,15 @@ class GuardianAddForm(forms.Form):
 
 
 class PlacementEndForm(forms.Form):
-    end_date = forms.DateField(label=_("Last day of care"), widget=DateInput())
+    end_date = forms.DateField(label=_("Last day of care"), widget=DateInput(), validators=[bounds.validate_date])
     confirm = forms.BooleanField(label=_("Yes, end this placement"))
 
 
 class PlacementMoveForm(forms.Form):
     group = GroupChoiceField(label=_("New group"), queryset=Group.objects.none())
-    from_date = forms.DateField(label=_("First day on the new group"), widget=DateInput())
+    from_date = forms.DateField(
+        label=_("First day on the new group"), widget=DateInput(), validators=[bounds.validate_date]
+    )
 
     def __init__(self, organisation: Organisation, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,7 +221,7 @@ class OrganisationSettingsForm(forms.ModelForm):
 
 
 class ClosingDayForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = forms.DateField(label=_("Date"), widget=DateInput(), validators=[bounds.validate_date])
     name = forms.CharField(label=_("Reason"), max_length=100, help_text=_("For example: Christmas, study day."))
     locations = forms.ModelMultipleChoiceField(
         label=_("Locations"), queryset=Location.objects.none(), widget=forms.CheckboxSelectMultiple
@@ -227,7 +236,7 @@ class ClosingDayForm(forms.Form):
 
 class RosterExceptionForm(forms.Form):
     group = forms.ModelChoiceField(label=_("Group"), queryset=Group.objects.none(), empty_label=_("Choose a group"))
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = forms.DateField(label=_("Date"), widget=DateInput(), validators=[bounds.validate_planning_date])
     day_part = forms.ChoiceField(label=_("Day part"), choices=ScheduledDayPart.DayPart.choices)
     professionals = forms.IntegerField(label=_("Professionals"), min_value=0, max_value=20)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

@@ -3,6 +3,9 @@ diary PDFs and exports all go through `protected_file_response`.
 
 The caller has asked `portal.access` first (the object is one the user may see); this module
 only builds the response:
+- files in object storage (`PRIVATE_STORAGE=s3`) with `MEDIA_DELIVERY=redirect`: a redirect to a
+  signed URL of the private bucket, valid for `S3_SIGNED_URL_SECONDS`, that also tells the
+  storage which name, type and cache header to answer with (the bucket does Range itself);
 - behind nginx (`MEDIA_ACCEL_REDIRECT_PREFIX` set), an empty response with X-Accel-Redirect to
   the internal location, so the web server sends the bytes (and handles Range itself);
 - otherwise the file streamed by Django, with HTTP Range (one range; resume of a download,
@@ -17,12 +20,17 @@ import re
 from typing import Literal
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 
 CHUNK = 64 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _in_object_storage(stored) -> bool:
+    """Is the file in an S3 bucket (django-storages' S3Storage) rather than a local folder?"""
+    return hasattr(stored.storage, "bucket_name")
 
 
 def _file_size(stored) -> int | None:
@@ -76,6 +84,15 @@ def protected_file_response(
 ) -> HttpResponseBase:
     """The response for `stored` (a FieldFile) that the user may see."""
     disposition = content_disposition_header(not inline, filename)
+    if settings.MEDIA_DELIVERY == "redirect" and _in_object_storage(stored):
+        parameters = {"ResponseContentType": content_type, "ResponseCacheControl": cache}
+        if disposition:
+            parameters["ResponseContentDisposition"] = disposition
+        redirect = HttpResponseRedirect(stored.storage.url(stored.name, parameters=parameters))
+        # The address expires soon: no cache keeps it (the file itself may be cached, as set above).
+        redirect["Cache-Control"] = "private, no-store"
+        redirect["Referrer-Policy"] = "no-referrer"
+        return redirect
     if settings.MEDIA_ACCEL_REDIRECT_PREFIX:
         response: HttpResponseBase = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT_PREFIX.rstrip("/") + "/" + stored.name

@@ -44,3 +44,19 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}: {self.summary}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A running background worker (`manage.py db_worker`) says every few seconds that it is
+    alive and which task it runs. A task whose worker stopped saying so is run again by
+    `portal.core.recovery.sweep` (docs/operations.md). Not an organisation's row: not scoped."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    hostname = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True)
+    started_at = models.DateTimeField()
+    last_seen = models.DateTimeField(db_index=True)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The task it is running now, if any.")
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} on {self.hostname} (pid {self.pid})"

@@ -2,7 +2,7 @@
 
 DEMO_PASSWORD = "demo-wachtwoord"
 DEMO_LOGINS = [
-    ("ouder@demo.test", "guardian of Noor (baby, Rupsjes) and Daan (BSO De Boomhut)"),
+    ("ouder@demo.test", "guardian of Noor (baby, Rupsjes) and Daan (BSO De Boomhut, leaves at the end of next month)"),
     ("ouder2@demo.test", "guardian of Sem (Rupsjes)"),
     ("nieuw@demo.test", "guardian of Lotte, who starts on Vlinders in four weeks"),
     ("medewerker@demo.test", "group staff of Rupsjes and Vlinders"),

@@ -238,6 +238,10 @@ def load_demo_organisation(today: dt.date) -> DemoOrganisation:
     lotte = child(
         "Lotte", "Bakker", months_ago(today, 16, 5), "Vlinders", today + dt.timedelta(days=28), [0, 2], full_day
     )
+    # Daan leaves the after-school care at the end of next month: his family can take everything along.
+    next_month = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    last_day = (next_month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    Placement.objects.filter(child=daan).update(end_date=last_day)
     for kid, guardian in [(noor, ouder), (daan, ouder), (sem, ouder2), (lotte, nieuw)]:
         Guardian.objects.create(user=guardian, child=kid)
     named = {"Rupsjes": 2, "De Boomhut": 1, "Vlinders": 1}

@@ -10,6 +10,7 @@ from django.utils import translation
 from portal.accounts import identity
 from portal.children.models import Child
 from portal.diary.models import DiaryEntry, DiaryReply
+from portal.media.storage import private_storage
 
 
 def entries_for_print(child: Child, first_day: dt.date | None, last_day: dt.date | None):
@@ -25,11 +26,30 @@ def entries_for_print(child: Child, first_day: dt.date | None, last_day: dt.date
     ).order_by("date", "id")
 
 
+# Photos reach WeasyPrint by their name in the private storage (a local folder or a bucket),
+# through `_fetch`: it reads nothing else, neither the web nor other local files.
+PHOTO_SCHEME = "stored-file:"
+
+
 def _photo_url(entry: DiaryEntry) -> str | None:
     if entry.media is None or entry.media.state != "ready":
         return None
     rendition = entry.media.rendition("poster" if entry.media.kind == "video" else "screen")
-    return rendition.file.path if rendition else None
+    return PHOTO_SCHEME + rendition.file.name if rendition else None
+
+
+def _photo_fetcher():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StoredPhotoFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not url.startswith(PHOTO_SCHEME):
+                raise ValueError("the diary PDF loads only its own photos")
+            with private_storage().open(url.removeprefix(PHOTO_SCHEME), "rb") as handle:
+                body = handle.read()
+            return URLFetcherResponse(url, body, {"Content-Type": "image/jpeg"})
+
+    return StoredPhotoFetcher()
 
 
 def diary_pdf(child: Child, first_day: dt.date | None = None, last_day: dt.date | None = None) -> tuple[bytes, int]:
@@ -55,5 +75,5 @@ def diary_pdf(child: Child, first_day: dt.date | None = None, last_day: dt.date 
                 "last": entries[-1].date if entries else last_day,
             },
         )
-    document = HTML(string=html, base_url="/").render()
+    document = HTML(string=html, base_url="/", url_fetcher=_photo_fetcher()).render()
     return document.write_pdf(), len(document.pages)

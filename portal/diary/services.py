@@ -7,18 +7,19 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal.children.models import Child
-from portal.core import clock
+from portal.core import bounds, clock
 from portal.core.audit import log_action
 from portal.core.dates import time_short
 from portal.core.tasks import enqueue_after_commit
 from portal.diary.models import DiaryEntry, DiaryExport, DiaryReply
 
 CARE_FIELDS = ("sleeps", "feeds", "nappies", "mood")
+REPLY_MAX_LENGTH = 5000
 
 
 def _validate_care(sleeps, feeds, nappies) -> None:
@@ -60,7 +61,11 @@ def entry_save(
 ) -> DiaryEntry:
     """Write or update an entry; staff may keep it as a draft, guardians' entries are published."""
     sleeps, feeds, nappies = list(sleeps), list(feeds), list(nappies)
+    bounds.check_care_items(sleeps, feeds, nappies)
+    bounds.check_value([sleeps, feeds, nappies])
     _validate_care(sleeps, feeds, nappies)
+    bounds.check_text(text, bounds.TEXT_MAX_LENGTH)
+    bounds.check_date(day)
     if not text.strip() and not (sleeps or feeds or nappies or mood or media):
         raise ValidationError(_("Write something, or fill in a care note."))
     if day > clock.today():
@@ -111,9 +116,10 @@ def _log_entry(entry: DiaryEntry, *, actor, is_new: bool, was_published: bool, o
 
 @transaction.atomic
 def reply_add(*, author, entry: DiaryEntry, text: str) -> DiaryReply:
+    bounds.check_text(text, REPLY_MAX_LENGTH)
     if not text.strip():
         raise ValidationError(_("Write a reply first."))
-    reply = DiaryReply.objects.create(entry=entry, author=author, text=text.strip()[:5000])
+    reply = DiaryReply.objects.create(entry=entry, author=author, text=text.strip())
     log_action(
         "diary.reply.added",
         actor=author,
@@ -128,6 +134,9 @@ def reply_add(*, author, entry: DiaryEntry, text: str) -> DiaryReply:
 
 @transaction.atomic
 def export_request(*, user, child: Child, first_day: dt.date | None, last_day: dt.date | None) -> DiaryExport:
+    for day in (first_day, last_day):
+        if day is not None:
+            bounds.check_date(day)
     if first_day and last_day and first_day > last_day:
         raise ValidationError(_("The first day comes after the last day."))
     export = DiaryExport.objects.create(child=child, requested_by=user, first_day=first_day, last_day=last_day)
@@ -145,12 +154,16 @@ def export_request(*, user, child: Child, first_day: dt.date | None, last_day: d
     return export
 
 
-def export_make(export_id: int) -> DiaryExport:
+def export_make(export_id: int) -> DiaryExport | None:
     from portal.diary.pdf import diary_pdf
 
-    export = DiaryExport.objects.select_related("child").get(pk=export_id)
+    export = DiaryExport.objects.select_related("child").filter(pk=export_id).first()
+    if export is None or export.file or export.error:
+        return export  # deleted, or done before (a run that died after saving it, run again)
     try:
         content, pages = diary_pdf(export.child, export.first_day, export.last_day)
+    except DatabaseError:
+        raise  # the database went away: the worker runs the task again
     except Exception as exc:  # noqa: BLE001 - tell the person who asked, keep the details in the log
         export.error = _("The PDF could not be made.")[:300]
         export.save(update_fields=["error"])
@@ -193,3 +206,16 @@ def note_add_for_children(*, author, children, text: str) -> list[DiaryEntry]:
             )
         )
     return saved
+
+
+def export_give_up(export_id: int, reason: str) -> None:
+    """Making the PDF failed for good (its worker died each time): the person who asked sees
+    that it could not be made, instead of "being made" for ever."""
+    DiaryExport.objects.filter(pk=export_id, file="", error="").update(
+        error=_("The PDF could not be made. Please ask for it again.")[:300]
+    )
+
+
+def export_waiting(before) -> list[int]:
+    """Exports still being made, asked for before `before`."""
+    return list(DiaryExport.objects.filter(file="", error="", requested_at__lt=before).values_list("pk", flat=True))

@@ -4,6 +4,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
 
+from portal.core.recovery import on_give_up
 from portal.core.scoping import tenant_task
 
 
@@ -37,3 +38,16 @@ def make_pdf(export_id: int) -> None:
     from portal.diary.services import export_make
 
     export_make(export_id)
+
+
+def _exports_waiting(before):
+    from portal.diary.services import export_waiting
+
+    return export_waiting(before)
+
+
+@on_give_up(make_pdf, waiting=_exports_waiting)
+def _export_given_up(export_id: int, reason: str) -> None:
+    from portal.diary.services import export_give_up
+
+    export_give_up(export_id, reason)

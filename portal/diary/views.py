@@ -20,7 +20,7 @@ from portal.access import diary as diary_access
 from portal.access import organisations as organisations_access
 from portal.access import roles as roles_access
 from portal.accounts import identity
-from portal.core import clock
+from portal.core import bounds, clock
 from portal.diary import selectors, services
 from portal.diary.files import export_response
 from portal.diary.models import DiaryEntry, DiaryExport, DiaryReply, DiaryTemplate
@@ -41,9 +41,10 @@ def _rows(request, prefix: str, fields: tuple[str, ...], count: int) -> list[dic
 def _care_from_post(request) -> dict:
     feeds = _rows(request, "feed", ("time", "what", "ml"), 4)
     for feed in feeds:
-        if feed["ml"] and not feed["ml"].isdigit():
+        ml = bounds.parse_id(feed["ml"]) if feed["ml"] else None
+        if feed["ml"] and ml is None:
             raise ValidationError(_("A bottle holds between 1 and 500 ml."))
-        feed["ml"] = int(feed["ml"]) if feed["ml"] else None
+        feed["ml"] = ml
     return {
         "sleeps": [{"from": r["from"], "to": r["to"]} for r in _rows(request, "sleep", ("from", "to"), 3)],
         "feeds": feeds,
@@ -139,10 +140,12 @@ def write(request, child_id: int, entry_id: int | None = None):
             error = " ".join(exc.messages)
         else:
             messages.success(request, _("Saved in the diary."))
-            if is_staff and request.POST.get("next_for_group"):
-                return redirect("diary:group", group_id=int(request.POST["next_for_group"]))
+            next_group = bounds.parse_id(request.POST.get("next_for_group"))
+            if is_staff and next_group:
+                return redirect("diary:group", group_id=next_group)
             return redirect("diary:child", child_id=child.pk)
-    chosen = templates.filter(pk=request.GET.get("template") or 0).first()
+    template_id = bounds.parse_id(request.GET.get("template"))
+    chosen = templates.filter(pk=template_id).first() if template_id else None
     return render(
         request,
         "diary/write.html",
@@ -151,6 +154,7 @@ def write(request, child_id: int, entry_id: int | None = None):
             "entry": entry,
             "templates": templates,
             "template_text": chosen.text if chosen else "",
+            "text_max_length": bounds.TEXT_MAX_LENGTH,
             "moods": DiaryEntry.Mood.choices,
             "today": clock.today(),
             "error": error,

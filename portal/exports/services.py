@@ -197,3 +197,21 @@ def archive_delete(archive: Archive) -> None:
     if archive.file:
         archive.file.delete(save=False)
     archive.delete()
+
+
+def archive_give_up(archive_id: int, reason: str) -> None:
+    """The build task failed for good (its worker died each time, see portal/core/recovery.py):
+    the archive says it could not be made, instead of "being built" for ever."""
+    changed = Archive.objects.filter(pk=archive_id, state__in=[Archive.State.WAITING, Archive.State.BUILDING]).update(
+        state=Archive.State.FAILED,
+        error=_("The archive could not be made. Please ask for it again."),
+        finished_at=clock.now(),
+    )
+    if changed:
+        logger.error("archive %s given up: %s", archive_id, reason)
+
+
+def archive_waiting(before: dt.datetime) -> list[int]:
+    """Archives still waiting or being built, asked for before `before`."""
+    in_progress = [Archive.State.WAITING, Archive.State.BUILDING]
+    return list(Archive.objects.filter(state__in=in_progress, requested_at__lt=before).values_list("pk", flat=True))

@@ -28,7 +28,7 @@ from portal.accounts.models import User
 from portal.children import services as children_services
 from portal.children.models import Child, Placement
 from portal.children.selectors import children_with_placements, departure_of, weekly_schedule
-from portal.core import clock
+from portal.core import bounds, clock
 from portal.home.selectors import guardian_today
 from portal.organisations.models import Group, Location, Organisation
 from portal.planning.selectors import attendance
@@ -37,10 +37,10 @@ from portal.planning.selectors import attendance
 def _day_from(request) -> dt.date:
     raw = request.GET.get("date")
     if raw:
-        try:
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            messages.error(request, _("%(value)s is not a date; showing today.") % {"value": raw[:20]})
+        day = bounds.parse_date(raw)
+        if day is not None:
+            return day
+        messages.error(request, _("%(value)s is not a date; showing today.") % {"value": bounds.clean_search(raw)[:20]})
     return clock.today()
 
 

@@ -1,8 +1,12 @@
 """Checking and processing uploaded photos and videos.
 
-Every file is recognised by its content, not by its name. Photos (JPEG, PNG, HEIC/HEIF) are
-turned the right way up (EXIF orientation) and saved again without any metadata (no GPS, no
-camera, no date): an original-quality JPEG, a screen-size and a thumbnail. Videos (MP4, MOV)
+Every file is recognised by its content, not by its name. Photos (JPEG, PNG, HEIC/HEIF) lose
+all their metadata (no GPS, no camera, no date). A JPEG's original keeps its compressed image
+data byte for byte (the original pixels, no re-encode): only the metadata segments are cut out,
+and an EXIF orientation other than "upright" stays as the one tag left, so that it shows the
+right way up; PNG and HEIC are turned upright and saved as a new JPEG. The screen size and the
+thumbnail are decoded in JPEG draft mode (the decoder scales down by 1/2, 1/4 or 1/8 as it
+reads), turned upright and saved without metadata. Videos (MP4, MOV)
 are converted with ffmpeg (from imageio-ffmpeg) to H.264 MP4 without metadata, with a poster.
 Limits refuse with a message: file size, pixel count (decompression bombs), video length.
 """
@@ -110,6 +114,19 @@ def _process_photo(data: bytes) -> list[Output]:
                     _("The photo has too many pixels (%(width)d × %(height)d).")
                     % {"width": opened.width, "height": opened.height}
                 )
+            orientation = opened.getexif().get(ORIENTATION, 1)
+            if orientation not in range(1, 9):
+                orientation = 1
+            full = (opened.height, opened.width) if orientation in SIDEWAYS else opened.size
+            is_jpeg = opened.format in ("JPEG", "MPO")
+            if is_jpeg:
+                # Draft mode: the decoder scales by 1/2, 1/4 or 1/8 while decoding (the DCT
+                # does it), never below the screen size; the whole file is still read, so a
+                # damaged one is refused as before.
+                longest = max(opened.size)
+                if longest > SCREEN_SIZE:  # (each side at least its share of the screen size)
+                    width, height = (-(-side * SCREEN_SIZE // longest) for side in opened.size)
+                    opened.draft("RGB", (width, height))
             upright = ImageOps.exif_transpose(opened)
             upright.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -127,12 +144,81 @@ def _process_photo(data: bytes) -> list[Output]:
         raise MediaRejected(_("The photo is damaged or incomplete; please send it again.")) from exc
     clean = upright.convert("RGB")
     clean.info = {}  # nothing of the source goes along: no EXIF, XMP, ICC profile or comments
-    outputs = [Output("original", _jpeg(clean, 92), "image/jpeg", *clean.size)]
+    original = strip_jpeg(data, orientation) if is_jpeg else None
+    if original is None:  # PNG, HEIC, or a JPEG whose structure we do not follow: encode anew
+        original, full = _jpeg(clean, 92), clean.size
+    outputs = [Output("original", original, "image/jpeg", *full)]
     screen = _resized(clean, SCREEN_SIZE)
     thumb = _resized(screen, THUMBNAIL_SIZE)  # from the screen size: far fewer pixels to read
     outputs.append(Output("screen", _jpeg(screen, 85), "image/jpeg", *screen.size))
     outputs.append(Output("thumb", _jpeg(thumb, 80), "image/jpeg", *thumb.size))
     return outputs
+
+
+ORIENTATION = 0x0112
+SIDEWAYS = {5, 6, 7, 8}  # orientations that swap width and height
+# Segments kept from a JPEG: the image itself (tables, frame, scans) and Adobe's colour
+# transform flag (APP14), which decoders need for CMYK photos. Dropped: APP0-APP13 and APP15
+# (JFIF, EXIF with GPS and camera, XMP, ICC, maker notes, thumbnails) and comments.
+_DROPPED = set(range(0xE0, 0xF0)) | {0xFE}
+_ADOBE = 0xEE
+_STANDALONE = set(range(0xD0, 0xD8)) | {0x01}  # RSTn, TEM: no length
+
+
+def strip_jpeg(data: bytes, orientation: int = 1) -> bytes | None:
+    """The JPEG with its compressed image data as it is (the original pixels, no re-encode) and
+    none of its metadata; with an orientation other than 1 that tag alone is kept, so that the
+    photo shows upright. None when the file does not follow the JPEG structure we expect."""
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    out = [b"\xff\xd8"]
+    if orientation != 1:
+        exif = Image.Exif()
+        exif[ORIENTATION] = orientation
+        payload = exif.tobytes()
+        out.append(b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload)
+    position, length = 2, len(data)
+    while position < length:
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1] if position + 1 < length else -1
+        if marker == 0xFF:  # fill byte
+            position += 1
+            continue
+        if marker == 0xD9:  # end of image: anything after it (MPO's extra pictures) is left out
+            out.append(b"\xff\xd9")
+            return b"".join(out)
+        if marker in _STANDALONE or marker < 0:
+            return None
+        (size,) = struct.unpack(">H", data[position + 2 : position + 4])
+        end = position + 2 + size
+        if size < 2 or end > length:
+            return None
+        segment = data[position:end]
+        if marker not in _DROPPED or (marker == _ADOBE and segment[4:9] == b"Adobe"):
+            out.append(segment)
+        position = end
+        if marker == 0xDA:  # a scan: its entropy-coded data runs to the next marker
+            scan_end = _next_marker(data, position)
+            if scan_end is None:
+                return None
+            out.append(data[position:scan_end])
+            position = scan_end
+    return None  # no end-of-image marker: not a whole JPEG
+
+
+def _next_marker(data: bytes, position: int) -> int | None:
+    """The position of the next marker after entropy-coded data (skips stuffed 0xFF00 bytes and
+    restart markers, which belong to the data)."""
+    while True:
+        found = data.find(b"\xff", position)
+        if found < 0 or found + 1 >= len(data):
+            return None
+        following = data[found + 1]
+        if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
+            position = found + 1 if following == 0xFF else found + 2
+            continue
+        return found
 
 
 def ffmpeg() -> str:

@@ -116,11 +116,18 @@ def media_receive(*, user, group: Group, upload, upload_key: str, caption: str, 
     return item, True
 
 
-def media_process(media_id: int) -> MediaItem:
+def media_process(media_id: int) -> MediaItem | None:
     """Make the renditions and delete the incoming file (with its metadata). Runs in the worker."""
-    item = MediaItem.objects.get(pk=media_id)
-    if item.state != MediaItem.State.PROCESSING or not item.incoming:
+    item = MediaItem.objects.filter(pk=media_id).first()
+    if item is None:
+        return None  # deleted meanwhile (its files went with it)
+    if item.state != MediaItem.State.PROCESSING:
+        # Done before, by a run that died before it deleted the upload: finish that.
+        _delete_incoming(item)
         return item
+    if not item.incoming:
+        return item
+    _delete_unrecorded_renditions(item)
     with item.incoming.open("rb") as handle:
         data = handle.read()
     try:
@@ -158,9 +165,50 @@ def media_process(media_id: int) -> MediaItem:
         from portal.media.tasks import notify_tagged
 
         enqueue_after_commit(notify_tagged, item.pk)
-    item.incoming.delete(save=False)
-    MediaItem.objects.filter(pk=item.pk).update(incoming="")
+    _delete_incoming(item)
     return item
+
+
+def _delete_unrecorded_renditions(item: MediaItem) -> None:
+    """A run that died halfway may have written rendition files whose rows were rolled back."""
+    storage = Rendition._meta.get_field("file").storage
+    folder = f"renditions/{item.organisation_id}/{item.pk}"
+    recorded = set(Rendition.objects.filter(media=item).values_list("file", flat=True))
+    try:
+        names = storage.listdir(folder)[1]
+    except FileNotFoundError:
+        return
+    for name in names:
+        if f"{folder}/{name}" not in recorded:
+            storage.delete(f"{folder}/{name}")
+
+
+def _delete_incoming(item: MediaItem) -> None:
+    """The upload as it came in (with its metadata, GPS above all) goes once it is no longer needed."""
+    if item.incoming:
+        item.incoming.delete(save=False)
+        MediaItem.objects.filter(pk=item.pk).update(incoming="")
+
+
+def media_give_up(media_id: int, reason: str) -> None:
+    """Processing failed for good (its worker died each time, or it raised): the staff see the
+    item as failed with a reason, and the upload with its metadata is deleted."""
+    item = MediaItem.objects.filter(pk=media_id).first()
+    if item is None:
+        return
+    if item.state == MediaItem.State.PROCESSING:
+        logger.error("media %s given up: %s", item.pk, reason)
+        item.state = MediaItem.State.FAILED
+        item.error = str(_("Processing was interrupted; please upload this file again."))[:300]
+        item.save(update_fields=["state", "error"])
+    _delete_incoming(item)
+
+
+def media_waiting(before) -> list[int]:
+    """Items still waiting to be processed, uploaded before `before`."""
+    return list(
+        MediaItem.objects.filter(state=MediaItem.State.PROCESSING, uploaded_at__lt=before).values_list("pk", flat=True)
+    )
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 from django_tasks import task
 
+from portal.core.recovery import on_give_up
 from portal.core.scoping import tenant_task
 
 
@@ -9,6 +10,19 @@ def process_media(media_id: int) -> None:
     from portal.media.services import media_process
 
     media_process(media_id)
+
+
+def _media_waiting(before):
+    from portal.media.services import media_waiting
+
+    return media_waiting(before)
+
+
+@on_give_up(process_media, waiting=_media_waiting)
+def _media_given_up(media_id: int, reason: str) -> None:
+    from portal.media.services import media_give_up
+
+    media_give_up(media_id, reason)
 
 
 @task()

@@ -18,6 +18,7 @@ from portal.access import children as children_access
 from portal.access import media as media_access
 from portal.access import organisations as organisations_access
 from portal.access import roles as roles_access
+from portal.core import bounds
 from portal.media import selectors, services
 from portal.media.files import rendition_response
 from portal.media.models import MediaItem
@@ -27,15 +28,14 @@ from portal.notifications.services import mark_kind_read, mark_read_for_url
 
 
 def _child_filter(request) -> int | None:
-    raw = request.GET.get("child", "")
-    if raw.isdigit() and roles_access.is_guardian_of(request.user, raw):
-        return int(raw)
+    child_id = bounds.parse_id(request.GET.get("child"))
+    if child_id and roles_access.is_guardian_of(request.user, child_id):
+        return child_id
     return None
 
 
 def _cursor(request) -> int | None:
-    raw = request.GET.get("before", "")
-    return int(raw) if raw.isdigit() else None
+    return bounds.parse_id(request.GET.get("before"))
 
 
 @login_required
@@ -117,7 +117,7 @@ def upload(request, group_id: int):
     group = organisations_access.staff_group_for_user(request.user, group_id)
     files = request.FILES.getlist("files")
     wants_json = request.headers.get("Accept", "").startswith("application/json")
-    child_ids = [int(x) for x in request.POST.getlist("children") if x.isdigit()]
+    child_ids = bounds.parse_ids(request.POST.getlist("children"))
     caption = request.POST.get("caption", "").strip()
     base_key = request.POST.get("upload_key", "").strip()[:60] or uuid.uuid4().hex
     if not files:
@@ -152,7 +152,7 @@ def upload(request, group_id: int):
 @require_POST
 def set_tags(request, media_id: int):
     item = media_access.media_for_staff(request.user, media_id)
-    child_ids = [int(x) for x in request.POST.getlist("children") if x.isdigit()]
+    child_ids = bounds.parse_ids(request.POST.getlist("children"))
     try:
         services.media_set_tags(user=request.user, item=item, child_ids=child_ids)
         messages.success(request, _("The tags are saved."))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from portal.access import messaging as messaging_access
 from portal.access import organisations as organisations_access
+from portal.core import bounds
 from portal.messaging.models import Message, QuickMessage, ReadMark, Thread
 
 EXCERPT_LENGTH = 160
@@ -72,10 +73,9 @@ def guardian_threads(user) -> QuerySet[Thread]:
 
 def search(threads: QuerySet[Thread], q: str) -> QuerySet[Thread]:
     """Threads whose subject, child's name or any message contains `q` (any case)."""
-    q = (q or "").strip()[:100]
-    if not q:
+    words = bounds.search_words(q)
+    if not words:
         return threads
-    words = q.split()
     searched = threads.values("pk")  # only the messages of these threads are searched
     for word in words:
         threads = threads.filter(

@@ -24,7 +24,7 @@ from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
 from portal.access import messaging as messaging_access
-from portal.core import clock
+from portal.core import bounds, clock
 from portal.core.audit import log_action
 from portal.core.tasks import enqueue_after_commit
 from portal.media.attachments import PreparedFile, prepare_all
@@ -68,6 +68,7 @@ def attachments_prepare(uploads: Iterable) -> list[PreparedFile]:
 def _check_text(body: str, subject: str, prepared: list[PreparedFile]) -> tuple[str, str]:
     body = (body or "").strip()
     subject = " ".join((subject or "").split())
+    bounds.no_control_characters(body + subject)
     if not body and not prepared:
         raise ValidationError(_("Write a message, or attach a photo or PDF."))
     if len(body) > BODY_MAX_LENGTH:

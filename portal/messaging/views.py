@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from portal.access import messaging as messaging_access
 from portal.access import roles as roles_access
 from portal.access import tenancy as tenancy_access
+from portal.core import bounds
 from portal.messaging import selectors, services
 from portal.messaging.files import attachment_response
 from portal.messaging.models import BODY_MAX_LENGTH, QUICK_MESSAGE_MAX_LENGTH, QUICK_MESSAGES_MAX, SUBJECT_MAX_LENGTH
@@ -153,8 +154,7 @@ def thread(request, thread_id: int):
                 error, status = _error(exc), 400
             else:
                 return redirect(reverse("messaging:thread", args=[thread.pk]) + f"#m{message.pk}")
-    before = request.GET.get("before", "")
-    rows, older = selectors.thread_messages(thread, before=int(before) if before.isdigit() else None)
+    rows, older = selectors.thread_messages(thread, before=bounds.parse_id(request.GET.get("before")))
     read_up_to = selectors.read_mark_id(request.user, thread)
     if request.method == "GET":
         services.thread_mark_read(user=request.user, thread=thread)
@@ -212,7 +212,7 @@ def group_inbox(request, group_id: int):
     state = request.GET.get("state", "open")
     if state not in selectors.STATES:
         state = "open"
-    q = request.GET.get("q", "").strip()[:100]
+    q = bounds.clean_search(request.GET.get("q"))
     threads = selectors.staff_threads(request.user, group_ids=[group.pk], state=state, q=q)
     page = Paginator(threads, PAGE_SIZE).get_page(request.GET.get("page"))
     others = selectors.inbox_groups(request.user) if roles_access.works_on_several_groups(request.user) else []

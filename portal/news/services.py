@@ -24,7 +24,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from portal.access import news as news_access
-from portal.core import clock
+from portal.core import bounds, clock
 from portal.core.audit import log_action
 from portal.core.tasks import enqueue_after_commit
 from portal.media.attachments import PreparedFile, prepare_all
@@ -57,6 +57,12 @@ def prepare_uploads(uploads) -> list[PreparedFile]:
 
 def _validate(*, title: str, body: str, kind: str, publish_at: dt.datetime | None, was_published: bool) -> None:
     errors = []
+    for text in (title, body):
+        if bounds.has_control_characters(text):
+            errors.append(_("The text holds an invisible control character; type it again or paste it as plain text."))
+            break
+    if publish_at is not None and not bounds.MIN_DATE <= publish_at.date() <= bounds.max_date():
+        errors.append(_("Choose a moment within the coming years."))
     if not title.strip():
         errors.append(_("Give the item a title."))
     elif len(title.strip()) > MAX_TITLE:

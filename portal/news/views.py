@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from portal.access import news as news_access
-from portal.core import clock
+from portal.core import bounds, clock
 from portal.news import selectors, services
 from portal.news.files import attachment_response
 from portal.news.forms import NewsForm
@@ -99,7 +99,7 @@ def _save(request, form, *, item=None):
     }
     if item is None:
         return services.item_create(user=request.user, form_key=request.POST.get("form_key", ""), **common)
-    remove = [x for x in request.POST.getlist("remove") if x.isdigit()]
+    remove = bounds.parse_ids(request.POST.getlist("remove"))
     return services.item_update(item=item, user=request.user, remove_ids=remove, **common)
 
 

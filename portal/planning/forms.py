@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from portal.children.models import ScheduledDayPart
+from portal.core import bounds
 from portal.planning.models import Absence
 
 
@@ -33,7 +34,9 @@ class AbsenceForm(forms.Form):
         widget=forms.RadioSelect,
         initial=KEEP,
     )
-    swap_day = forms.DateField(label=_("Replacement day"), required=False, widget=DateInput())
+    swap_day = forms.DateField(
+        label=_("Replacement day"), required=False, widget=DateInput(), validators=[bounds.validate_planning_date]
+    )
 
     def __init__(self, days: list[tuple], previews: dict, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,7 +62,7 @@ class AbsenceRangeForm(forms.Form):
 
 
 class ExtraDayForm(forms.Form):
-    day = forms.DateField(label=_("Day"), widget=DateInput())
+    day = forms.DateField(label=_("Day"), widget=DateInput(), validators=[bounds.validate_planning_date])
     day_parts = forms.MultipleChoiceField(
         label=_("Day parts"),
         choices=ScheduledDayPart.DayPart.choices,

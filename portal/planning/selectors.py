@@ -104,6 +104,15 @@ class Snapshot:
             (r.group_id, r.date, r.day_part): r.professionals
             for r in RosterException.objects.filter(group_id__in=ids, date__in=days)
         }
+        # Indexed once, so that `expected` looks at one group's rows of one weekday (or date)
+        # instead of walking every row for every request, day part and group.
+        self._schedule_by: defaultdict[tuple[int, int], list[ScheduledDayPart]] = defaultdict(list)
+        for row in self.schedule:
+            self._schedule_by[(row.placement.group_id, row.weekday)].append(row)
+        self._approved_by: defaultdict[tuple[int, dt.date], list[PlanningRequest]] = defaultdict(list)
+        for request in self.approved:
+            self._approved_by[(request.group_id, request.date)].append(request)
+        self._expected: dict[tuple[int, dt.date, dt.date | None], dict[int, Presence]] = {}
 
     def is_closed(self, group: Group, day: dt.date) -> str:
         return self.closed.get((group.location_id, day), "")
@@ -111,7 +120,14 @@ class Snapshot:
     def expected(self, group: Group, day: dt.date, *, still_placed_on: dt.date | None = None) -> dict[int, Presence]:
         """Per child id: the day parts the child is expected in `group` on `day`. With
         `still_placed_on` (today, on staff pages), children whose placement ended before that
-        date are left out, also on earlier days: staff no longer see children who left."""
+        date are left out, also on earlier days: staff no longer see children who left.
+        Worked out once per group, day and `still_placed_on`; callers do not change the answer."""
+        key = (group.pk, day, still_placed_on)
+        if key not in self._expected:
+            self._expected[key] = self._work_out_expected(group, day, still_placed_on)
+        return self._expected[key]
+
+    def _work_out_expected(self, group: Group, day: dt.date, still_placed_on: dt.date | None) -> dict[int, Presence]:
         result: dict[int, Presence] = {}
         if self.is_closed(group, day):
             return result
@@ -120,22 +136,17 @@ class Snapshot:
         def gone(placement) -> bool:
             return still_placed_on is not None and not placement.is_current_or_upcoming(still_placed_on)
 
-        for row in self.schedule:
+        for row in self._schedule_by.get((group.pk, weekday), ()):
             placement = row.placement
-            if placement.group_id != group.pk or row.weekday != weekday or not placement.is_active_on(day):
+            if not placement.is_active_on(day):
                 continue
             if (placement.child_id, day) in self.absent or gone(placement):
                 continue
             presence = result.setdefault(placement.child_id, Presence(placement.child))
             if row.day_part not in presence.day_parts:
                 presence.day_parts.append(row.day_part)
-        for request in self.approved:
-            if (
-                request.group_id == group.pk
-                and request.date == day
-                and request.placement.is_active_on(day)
-                and not gone(request.placement)
-            ):
+        for request in self._approved_by.get((group.pk, day), ()):
+            if request.placement.is_active_on(day) and not gone(request.placement):
                 presence = result.setdefault(request.child_id, Presence(request.child, source=request.kind))
                 presence.day_parts.extend(p for p in request.day_parts if p not in presence.day_parts)
         return result
@@ -380,11 +391,12 @@ def attendance(
     order: dict[str, int] = {part: index for index, part in enumerate(DAY_PARTS)}
     result: dict[int, list[Presence]] = {}
     for group in groups:
-        rows = sorted(
-            snapshot.expected(group, day, still_placed_on=still_placed_on).values(),
-            key=lambda p: (p.child.first_name, p.child.last_name, p.child.pk),
-        )
-        for presence in rows:
-            presence.day_parts = sorted(presence.day_parts, key=lambda p: order.get(p, len(order)))
+        rows = [
+            Presence(p.child, sorted(p.day_parts, key=lambda part: order.get(part, len(order))), p.source)
+            for p in sorted(
+                snapshot.expected(group, day, still_placed_on=still_placed_on).values(),
+                key=lambda p: (p.child.first_name, p.child.last_name, p.child.pk),
+            )
+        ]
         result[group.pk] = rows
     return result

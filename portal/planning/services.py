@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from portal.access import planning as planning_access
 from portal.children.models import Child, Placement
-from portal.core import clock
+from portal.core import bounds, clock
 from portal.core.audit import log_action
 from portal.core.tasks import enqueue_after_commit
 from portal.organisations.models import ClosingDay, Location, Organisation
@@ -153,6 +153,10 @@ def absence_report(
 ) -> AbsenceResult:
     """Report an absence for a planned day; with `swap_day` it is a swap request, otherwise the
     day is kept as a credit when reported in time. Sending the same report twice is one report."""
+    bounds.check_planning_date(day)
+    if swap_day is not None:
+        bounds.check_planning_date(swap_day)
+    bounds.check_text(note, bounds.SHORT_TEXT_MAX_LENGTH)
     existing = Absence.objects.filter(child=child, date=day).first()
     if existing is not None:
         swap = getattr(existing, "swap_request", None)
@@ -299,6 +303,7 @@ def extra_day_request(
     *, user, child: Child, day: dt.date, day_parts: list[str], pay_with_credit: bool
 ) -> tuple[PlanningRequest, bool]:
     """Ask for a day outside the schedule, paid or with a credit (reserved now, oldest first)."""
+    bounds.check_planning_date(day)
     existing = PlanningRequest.objects.filter(child=child, date=day, state__in=OPEN_STATES).first()
     if existing is not None:
         return existing, False

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from portal.access import planning as planning_access
 from portal.access import tenancy as tenancy_access
 from portal.children.models import Child
-from portal.core import clock
+from portal.core import bounds, clock
 from portal.notifications.services import mark_read_for_url
 from portal.planning import forms, selectors, services
 from portal.planning.ical import calendar_feed
@@ -33,12 +33,7 @@ def _guardian_child(request, child_id: int) -> Child:
 
 
 def _month(request) -> dt.date:
-    raw = request.GET.get("month", "")
-    try:
-        year, month = (int(x) for x in raw.split("-"))
-        return dt.date(year, month, 1)
-    except ValueError:
-        return clock.today().replace(day=1)
+    return bounds.parse_month(request.GET.get("month")) or clock.today().replace(day=1)
 
 
 def _weeks(child, month: dt.date) -> list[list]:
@@ -386,11 +381,10 @@ def day_view(request, location_id: int):
     free places. Group staff of the location's groups see it as their attendance list."""
     location = planning_access.location_for_day_view(request.user, location_id)
     raw = request.GET.get("date", "")
-    try:
-        day = dt.date.fromisoformat(raw) if raw else clock.today()
-    except ValueError:
+    day = bounds.parse_date(raw) if raw else clock.today()
+    if day is None:
         day = clock.today()
-        messages.error(request, _("%(value)s is not a date; showing today.") % {"value": raw[:20]})
+        messages.error(request, _("%(value)s is not a date; showing today.") % {"value": bounds.clean_search(raw)[:20]})
     groups = list(planning_access.day_view_groups(request.user, location).select_related("location").order_by("name"))
     summary = selectors.day_summary(groups, day)
     closed = selectors.closed_locations_on([location.pk], day).get(location.pk, "")

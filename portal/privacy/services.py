@@ -339,12 +339,19 @@ def child_fiscal_remove(*, removal: ChildRemoval) -> None:
 # ---------------------------------------------------------------- erasure requests
 
 
+def _plain(text: str, limit: int = 2000) -> str:
+    """A free text as it may be stored: without NUL and other control characters (line breaks
+    and tabs stay), trimmed, at most `limit` characters."""
+    kept = "".join(ch for ch in text if ch in "\n\t" or (ch >= " " and ch != "\x7f"))
+    return kept.strip()[:limit]
+
+
 def erasure_request(*, user, child: Child, note: str = "") -> ErasureRequest:
     """A guardian asks for the erasure of their child's data (ask `portal.access.privacy`)."""
     try:
         with transaction.atomic():
             request = ErasureRequest.objects.create(
-                organisation_id=child.organisation_id, child=child, requested_by=user, note=note.strip()[:2000]
+                organisation_id=child.organisation_id, child=child, requested_by=user, note=_plain(note)
             )
             log_action(
                 "privacy.erasure.requested",
@@ -399,7 +406,7 @@ def erasure_refuse(*, admin, request: ErasureRequest, refusal: str) -> ErasureRe
     from portal.notifications.models import Kind
     from portal.notifications.services import Text, notify
 
-    refusal = refusal.strip()
+    refusal = _plain(refusal)
     if not refusal:
         raise ValidationError(_("Explain why the request is refused: the guardian reads it."))
     request = ErasureRequest.objects.select_for_update().select_related("child").get(pk=request.pk)
