@@ -7,7 +7,7 @@ PORT ?= 8000
 RUN_ENV := DEBUG=1 SECURE_COOKIES=0 SITE_URL=http://$(HOST):$(PORT) EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-postgres lint typecheck format bench bench-data bench-scale prod-check fuzz messages makemessages migrate demo daily worker clean
+.PHONY: help run test test-postgres screenshots lint typecheck format bench bench-data bench-scale prod-check fuzz messages makemessages migrate demo daily worker clean
 
 help: ## Show the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -50,6 +50,10 @@ test: messages ## Run every test (SQLite; browser tests in Chromium)
 test-postgres: messages ## Run every test against PostgreSQL (DATABASE_URL, default the local server)
 	@$(PY) scripts/ensure_system.py test
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ouderportaal} $(PY) -m pytest $(PYTEST_ARGS)
+
+screenshots: messages ## Phone screenshots for the README (docs/screenshots/*.png), made by the browser tests
+	@$(PY) scripts/ensure_browser.py
+	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest -q tests/browser/test_phone_pages.py -k screenshots
 
 lint: $(VENV)/.installed ## ruff check and format check
 	$(VENV)/bin/ruff check .

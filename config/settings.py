@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.notifications.context.badges",
+                "portal.home.navigation.navigation",
             ],
         },
     },
@@ -136,7 +137,12 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link is valid for one day
 
 # Sessions live in the database, so any number of web processes can serve them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
+# A login stays valid while it is used: it ends SESSION_DAYS after the last use (sliding; the
+# expiry moves forward at most once an hour, see SessionTrackingMiddleware), at logout, at a
+# password change, or when the person ends it on the sessions page.
+SESSION_DAYS = envint("SESSION_DAYS", 90)
+SESSION_COOKIE_AGE = 60 * 60 * 24 * SESSION_DAYS
+SESSION_REFRESH_SECONDS = 60 * 60
 SECURE_COOKIES = envbool("SECURE_COOKIES", True)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES

@@ -103,6 +103,19 @@ ROUTES = [
         for name in ("role_accept", "role_decline")
     ],
     Route("home:home"),
+    Route("messaging:quick_messages", lambda w: {"organisation_id": w.a.org.pk}, expect=NOT_ADMIN),
+    Route(
+        "messaging:quick_messages",
+        lambda w: {"organisation_id": w.a.org.pk},
+        method="post",
+        default=302,
+        expect=NOT_ADMIN,
+    ),
+    Route("planning:absence_range", lambda w: {"child_id": w.bo.pk}, default=404, expect={"anna": 200}),
+    Route("home:push_offer_hide", method="post", default=302),
+    # The app's tab for the diary: the one child's (or group's) page, or a list to choose from.
+    Route("home:section", lambda w: {"name": "diary"}, expect={"bert": 302, "sanne": 302, "otto": 302}),
+    Route("home:section", lambda w: {"name": "nothing"}, default=404),
     Route("home:child", lambda w: {"child_id": w.bo.pk}, expect={"bert": 404, "otto": 404, "oscar": 404}),
     # Photo consent: the child's guardians decide it (anyone else, staff and admins included: 404).
     Route("home:photo_consent", lambda w: {"child_id": w.bo.pk}, default=404, expect={"anna": 200}),
@@ -306,7 +319,7 @@ ROUTES = [
     ),
     # The diary: the child's guardians (anna) and the group's staff (sanne) only.
     Route("diary:child", lambda w: {"child_id": w.bo.pk}, default=404, expect={"anna": 200, "sanne": 200}),
-    Route("diary:write", lambda w: {"child_id": w.bo.pk}, default=404, expect={"anna": 302, "sanne": 200}),
+    Route("diary:write", lambda w: {"child_id": w.bo.pk}, default=404, expect={"anna": 200, "sanne": 200}),
     Route("diary:edit", lambda w: {"child_id": w.bo.pk, "entry_id": w.entry.pk}, default=404, expect={"sanne": 200}),
     Route(
         "diary:export", lambda w: {"child_id": w.bo.pk}, method="post", default=404, expect={"anna": 302, "sanne": 302}

@@ -80,6 +80,7 @@ NOT_RECORDED = {
     "portal.notifications.services.send_due": WORKER + ": the actions the notices are about",
     "portal.notifications.services.mark_read": PERSONAL,
     "portal.notifications.services.mark_read_for_url": PERSONAL,
+    "portal.notifications.services.mark_kind_read": PERSONAL,
     "portal.planning.services.placement_moved": CALLER + ": placement.moved (the back office's placement_move)",
     "portal.exports.services.archive_build": WORKER + ": export.departure.requested, export.data.requested",
     "portal.exports.services.archive_give_up": WORKER + ": export.departure.requested, export.data.requested",

@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from portal.core import clock
 from portal.diary import services
 from portal.diary.models import DiaryEntry, DiaryExport, DiaryTemplate
 from tests import media_files
@@ -167,3 +168,54 @@ def test_the_pdf_read_back(client, world, committed):
     assert len(reader.pages) == export.pages
     login(client, world.bert)
     assert client.get(reverse("diary:export_download", args=[export.pk])).status_code == 404
+
+
+def test_the_diary_is_one_timeline_per_day_in_time_order_newest_day_first(client, world):
+    from portal.diary import services as diary_services
+
+    with clock.frozen(dt.datetime(2026, 11, 24, 16, 0)):
+        diary_services.entry_save(
+            author=world.sanne, child=world.bo, day=TODAY - dt.timedelta(days=1), text="Dinsdag", publish=True
+        )
+    with clock.frozen(dt.datetime(2026, 11, 25, 12, 30)):
+        diary_services.entry_save(
+            author=world.sanne,
+            child=world.bo,
+            day=TODAY,
+            text="Lekker gespeeld",
+            publish=True,
+            sleeps=[{"from": "13:30", "to": "15:00"}, {"from": "09:15", "to": "10:00"}],
+            feeds=[{"time": "10:30", "what": "fles", "ml": 150}],
+            nappies=[{"time": "11:45", "kind": "wet"}],
+        )
+    login(client, world.anna)
+    html = client.get(reverse("diary:child", args=[world.bo.pk])).content.decode()
+    order = ["Vandaag", "9.15", "fles", "11.45", "Lekker gespeeld", "13.30", "Gisteren", "Dinsdag"]
+    positions = [html.index(text) for text in order]
+    assert positions == sorted(positions)
+    # The family's own page is a button to a page of its own, not a form above the timeline.
+    assert 'name="text"' not in html.split('class="card diary-day"')[0]
+    assert client.get(reverse("diary:write", args=[world.bo.pk])).status_code == 200
+
+
+def test_one_note_for_several_children_of_the_group(client, world):
+    from portal.core.models import AuditEntry
+
+    services.entry_save(author=world.sanne, child=world.bo, day=TODAY, text="Ochtend", publish=True)
+    login(client, world.sanne)
+    url = reverse("diary:group", args=[world.a.babies.pk])
+    children = [world.bo.pk, world.lin.pk, world.mo.pk]  # Mo is not on Baby's: left out
+    response = client.post(url, {"note": "  slapen   allemaal ", "children": children})
+    assert response.status_code == 302
+    bo = DiaryEntry.objects.get(child=world.bo, date=TODAY)
+    lin = DiaryEntry.objects.get(child=world.lin, date=TODAY)
+    assert bo.text == "Ochtend\n10.00 slapen allemaal" and bo.state == "published"
+    assert lin.text == "10.00 slapen allemaal" and lin.state == "draft"  # a new page: staff publish it later
+    assert not DiaryEntry.objects.filter(child=world.mo).exists()
+    assert AuditEntry.objects.filter(action__startswith="diary.").count() >= 3
+    empty = client.post(url, {"note": "", "children": children})
+    assert empty.status_code == 400 and "Schrijf de notitie" in empty.content.decode()
+    nobody = client.post(url, {"note": "buiten"})
+    assert nobody.status_code == 400
+    login(client, world.anna)
+    assert client.post(url, {"note": "x", "children": children}).status_code == 403  # not staff of the group

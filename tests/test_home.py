@@ -16,20 +16,66 @@ def page(client, name, *args, **params):
     return response.content.decode()
 
 
-def test_guardian_home_shows_each_child_with_group_location_phone_and_schedule(client, world):
+def test_guardian_today_shows_each_child_and_the_phone_once(client, world):
     login(client, world.anna)
     html = page(client, "home:home")
-    assert "Bo Test" in html and "Mo Test" in html
-    assert "Baby&#x27;s" in html and "Peuters" in html and "Zonnebloem Centrum" in html
-    assert 'href="tel:0301112233"' in html
-    assert "maandag" in html and "woensdag" in html  # Bo's schedule
-    assert "Olle" not in html and "Lin Test" not in html
+    assert ">Bo</a>" in html and ">Mo</a>" in html
+    assert "Baby&#x27;s" in html and "Peuters" in html
+    assert html.count('href="tel:0301112233"') == 1  # both children at Zonnebloem Centrum: the number once
+    assert html.count("vandaag nog niet geschreven") == 2
+    assert "Olle" not in html and "Lin" not in html
+
+
+def test_guardian_today_shows_the_diary_photos_message_news_and_requests_of_today(client, world):
+    from portal.diary import services as diary_services
+    from portal.messaging import services as messaging_services
+    from portal.notifications.models import Notification
+    from portal.planning import services as planning_services
+    from tests.test_access_matrix import ready_photo
+
+    diary_services.entry_save(author=world.sanne, child=world.bo, day=TODAY, text="Lekker geslapen", publish=True)
+    diary_services.entry_save(
+        author=world.sanne, child=world.bo, day=TODAY - dt.timedelta(days=1), text="Gisteren", publish=True
+    )
+    photo = ready_photo(world)
+    messaging_services.thread_start(
+        author=world.sanne, child=world.bo, group=world.a.babies, subject="", body="Bo heeft een tand", by_staff=True
+    )
+    Notification.objects.create(user=world.anna, kind="news", key="news:1", title="Zomerfeest", url="/news/1/")
+    Notification.objects.create(
+        user=world.anna, kind="news", key="news:2", title="Oud nieuws", url="/news/2/", read_at=clock.now()
+    )
+    with clock.frozen(dt.datetime(2026, 11, 20, 9, 0)):
+        planning_services.extra_day_request(
+            user=world.anna,
+            child=world.bo,
+            day=TODAY + dt.timedelta(days=2),
+            day_parts=["morning"],
+            pay_with_credit=False,
+        )
+    login(client, world.anna)
+    html = page(client, "home:home")
+    assert "Lekker geslapen" in html and "Gisteren" not in html
+    assert html.count("vandaag nog niet geschreven") == 1  # Mo's page
+    assert reverse("media:detail", args=[photo.pk]) in html
+    assert "Bo heeft een tand" in html and "vandaag 10.00" in html
+    assert "Zomerfeest" in html and "Oud nieuws" not in html
+    assert "extra dag" in html and "wacht op de planner" in html and "vrijdag 27 november" in html
+
+
+def test_another_familys_today_shows_nothing_of_anna(client, world):
+    from portal.diary import services as diary_services
+
+    diary_services.entry_save(author=world.sanne, child=world.bo, day=TODAY, text="Lekker geslapen", publish=True)
+    login(client, world.bert)
+    html = page(client, "home:home")
+    assert "Lekker geslapen" not in html and ">Lin</a>" in html
 
 
 def test_guardian_before_the_start_sees_when_requests_become_possible(client, world):
     login(client, world.carla)
     html = page(client, "home:home")
-    assert "Fien Test" in html
+    assert ">Fien</a>" in html
     assert "15 december 2026" in html  # the start date, 20 days ahead
 
 
@@ -37,7 +83,7 @@ def test_staff_home_lists_todays_children_of_their_groups(client, world):
     login(client, world.sanne)
     html = page(client, "home:home")  # Wednesday: Bo (Mon, Wed) and Lin (Wed, Fri)
     assert "Bo Test" in html and "Lin Test" in html and "Mo Test" not in html
-    assert "pinda" in html  # Bo's allergy is flagged
+    assert "Allergie: pinda" in html  # Bo's allergy, in words
 
 
 def test_group_page_moves_by_day_and_explains_a_bad_date(client, world):
@@ -97,6 +143,7 @@ def query_count(client, url) -> int:
 def test_query_counts_do_not_grow_with_the_data(client, world, user, url):
     login(client, getattr(world, user))
     add_children(world, 2)
+    client.get(url(world))  # once per installation: the web push key pair is made on first use
     small = query_count(client, url(world))
     add_children(world, 30, start=2)
     login(client, getattr(world, user))
@@ -119,3 +166,60 @@ def test_the_attendance_list_counts_absences_and_approved_requests(client, world
     html = page(client, "home:group", world.a.babies.pk)
     assert "Bo Test" not in html  # reported sick
     assert "Lin Test" in html and "ochtend, middag" in html  # her morning plus the extra afternoon
+
+
+# The whole "Today" page of a guardian, navigation and badges included.
+TODAY_QUERY_BUDGET = 24
+
+
+def add_today(world, count, start=0):
+    """Diary pages, photos, messages, news and requests of today for Anna's children."""
+    from portal.diary import services as diary_services
+    from portal.media.models import MediaItem, MediaTag
+    from portal.messaging import services as messaging_services
+    from portal.notifications.models import Notification
+
+    for number in range(start, start + count):
+        kid = ChildFactory(organisation=world.a.org, first_name=f"Kind{number}", guardians=[world.anna])
+        PlacementFactory(child=kid, group=world.a.babies, weekdays=(2,))
+        diary_services.entry_save(author=world.sanne, child=kid, day=TODAY, text=f"Dag {number}", publish=True)
+        messaging_services.thread_start(
+            author=world.sanne, child=kid, group=world.a.babies, subject="", body=f"Bericht {number}", by_staff=True
+        )
+        Notification.objects.create(user=world.anna, kind="news", key=f"news:{number}", title="Nieuws", url="/news/")
+        item = MediaItem.objects.create(
+            organisation=world.a.org,
+            group=world.a.babies,
+            uploaded_by=world.sanne,
+            upload_key=f"m{number}",
+            kind="photo",
+            state="ready",
+        )
+        MediaTag.objects.create(media=item, child=kid)
+
+
+def test_the_guardians_today_page_keeps_one_query_budget(client, world):
+    login(client, world.anna)
+    add_today(world, 2)
+    client.get(reverse("home:home"))  # once per installation: the web push key pair is made on first use
+    small = query_count(client, reverse("home:home"))
+    add_today(world, 20, start=2)
+    login(client, world.anna)
+    large = query_count(client, reverse("home:home"))
+    assert large == small <= TODAY_QUERY_BUDGET
+
+
+def test_the_today_page_offers_notifications_until_not_now(client, world):
+    login(client, world.anna)
+    assert "Meldingen op deze telefoon?" in page(client, "home:home")
+    response = client.post(reverse("home:push_offer_hide"))
+    assert response.status_code == 302
+    assert "Meldingen op deze telefoon?" not in page(client, "home:home")
+    login(client, world.sanne)  # staff: no offer on their start page
+    assert "Meldingen op deze telefoon?" not in page(client, "home:home")
+
+
+def test_the_notification_settings_say_when_no_device_receives_push(client, world):
+    login(client, world.anna)
+    html = page(client, "notifications:settings")
+    assert "Nog geen enkel apparaat krijgt pushberichten" in html

@@ -818,3 +818,32 @@ def test_opening_the_conversation_reads_its_notification(client, world, committe
     login(client, world.anna)
     client.get(reverse("messaging:thread", args=[thread.pk]))
     assert Notification.objects.get(user=world.anna).read_at is not None
+
+
+def test_quick_messages_start_a_reply_with_the_childs_name_and_the_organisation_writes_its_own(client, world):
+    from portal.core.models import AuditEntry
+    from portal.messaging import services as messaging_services
+
+    thread = messaging_services.thread_start(
+        author=world.anna, child=world.bo, group=world.a.babies, subject="", body="Hallo", by_staff=False
+    )
+    url = reverse("messaging:thread", args=[thread.pk])
+    login(client, world.anna)
+    html = client.get(url).content.decode()
+    assert "Bo is ill and stays at home today" in html and "Bo is picked up today by …" in html
+    prefilled = client.get(url, {"quick": "0"}).content.decode()  # without JavaScript
+    assert ">Bo is picked up today by </textarea>" in prefilled
+    assert client.get(url, {"quick": "99"}).status_code == 200
+
+    login(client, world.adam)
+    edit = reverse("messaging:quick_messages", args=[world.a.org.pk])
+    too_long = client.post(edit, {"texts": "komt later\n" + "x" * 121})
+    assert too_long.status_code == 400 and "too long" in too_long.content.decode()
+    assert client.post(edit, {"texts": "komt later\n\n  gaat met opa mee  \n"}).status_code == 302
+    assert AuditEntry.objects.filter(action="messaging.quick_messages.changed").count() == 1
+
+    login(client, world.anna)
+    html = client.get(url).content.decode()
+    assert "Bo komt later" in html and "Bo gaat met opa mee" in html and "is ill" not in html
+    login(client, world.sanne)  # staff answer families; the quick messages are the families'
+    assert "Bo komt later" not in client.get(url).content.decode()

@@ -499,3 +499,52 @@ def test_approve_all_asks_for_confirmation(client, world):
     assert PlanningRequest.objects.get().state == "pending"
     client.post(reverse("planning:approve_all"), {"confirm": "yes"})
     assert PlanningRequest.objects.get().state == "approved"
+
+
+# ---------------------------------------------------------------- the calendar to tap, a holiday
+
+
+def test_tapping_a_planned_day_offers_its_absence_and_a_free_day_an_extra_day(client, world):
+    login(client, world.anna)
+    url = reverse("planning:calendar", args=[world.bo.pk])
+    planned = client.get(url, {"month": "2026-11", "day": "2026-11-30"}).content.decode()
+    assert 'id="day-panel"' in planned and "Deze dag afmelden" in planned
+    assert 'name="absence-day" value="2026-11-30"' in planned and "levert" in planned
+    free = client.get(url, {"month": "2026-11", "day": "2026-11-27"}).content.decode()  # a Friday: Bo does not come
+    assert "Deze dag als extra dag aanvragen" in free and 'name="extra-day" value="2026-11-27"' in free
+    past = client.get(url, {"month": "2026-11", "day": "2026-11-23"}).content.decode()
+    assert "Deze dag is voorbij" in past and "Deze dag afmelden" not in past
+    assert client.get(url, {"day": "nonsense"}).status_code == 200
+
+
+def test_a_holiday_is_one_step_with_a_summary_per_day_of_what_earns_a_credit(client, world):
+    login(client, world.anna)
+    url = reverse("planning:absence_range", args=[world.bo.pk])
+    # Today (Wednesday) is past its deadline (Tuesday 12:00); Monday 30 November is in time.
+    form = {"range-first": "2026-11-25", "range-last": "2026-11-30", "range-reason": "holiday"}
+    preview = client.post(url, form).content.decode()
+    assert "afgemeld, te laat voor een tegoed" in preview and "afgemeld, levert een tegoed op" in preview
+    assert preview.count("komt niet") == 4  # Thursday to Sunday
+    assert "2 dagen afmelden" in preview and not Absence.objects.exists()
+    response = client.post(url, {**form, "confirm": "yes"})
+    assert response.status_code == 302
+    assert sorted(Absence.objects.values_list("date", "in_time")) == [(TODAY, False), (MONDAY, True)]
+    assert Credit.objects.filter(child=world.bo).count() == 1
+    again = client.post(url, form).content.decode()  # the same range again: nothing left to report
+    assert again.count("al afgemeld") == 2 and "komt op geen van deze dagen" in again
+
+
+def test_a_holiday_range_is_checked(client, world):
+    login(client, world.anna)
+    url = reverse("planning:absence_range", args=[world.bo.pk])
+    backwards = client.post(url, {"range-first": "2026-12-10", "range-last": "2026-12-01", "range-reason": "holiday"})
+    assert backwards.status_code == 400 and "vóór de eerste dag" in backwards.content.decode()
+    long = client.post(url, {"range-first": "2026-12-01", "range-last": "2027-03-01", "range-reason": "holiday"})
+    assert long.status_code == 400 and "Hoogstens 62 dagen" in long.content.decode()
+    past = client.post(url, {"range-first": "2026-11-20", "range-last": "2026-11-30", "range-reason": "holiday"})
+    assert past.status_code == 400
+    with pytest.raises(ValidationError):
+        services.absence_report_range(
+            user=world.anna, child=world.bo, first=dt.date(2026, 11, 26), last=dt.date(2026, 11, 29), reason="holiday"
+        )
+    assert not Absence.objects.exists()

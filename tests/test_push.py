@@ -699,8 +699,13 @@ def test_the_service_worker_is_served_from_the_root(client, db):
     for part in ('addEventListener("push"', "showNotification", 'addEventListener("notificationclick"'):
         assert part in script
     config = json.loads(re.search(r"const CONFIG = (\{.*\});", script).group(1))
-    # Its cache holds the offline page and that page's stylesheet and icon, nothing else.
-    assert config["assets"] == [reverse("notifications:offline"), "/static/css/portal.css", "/static/img/icon.svg"]
+    # Its cache holds the offline page and that page's stylesheet, icon and script, nothing else.
+    assert config["assets"] == [
+        reverse("notifications:offline"),
+        "/static/css/portal.css",
+        "/static/img/icon.svg",
+        "/static/js/offline.js",
+    ]
     assert script.count("cache.put(") == 1 and "cache.put(url, response)" in script
     assert "{{" not in script and "{%" not in script
 

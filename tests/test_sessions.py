@@ -75,3 +75,36 @@ def test_last_seen_is_kept_fresh_once_a_minute_without_a_query_on_every_request(
         browser.get(reverse("home:home"))  # 61 seconds later: written
     session.refresh_from_db()
     assert session.last_seen_at == start + dt.timedelta(seconds=151)
+
+
+def test_a_login_stays_valid_while_it_is_used(world, settings):
+    """Sliding expiry: every use (at most once an hour) moves the end to SESSION_DAYS ahead."""
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from portal.accounts.middleware import REFRESHED_KEY
+    from portal.core import clock
+
+    assert settings.SESSION_COOKIE_AGE == 90 * 24 * 60 * 60
+    browser = Client()
+    browser.post("/accounts/login/", {"email": "anna@example.test", "password": PASSWORD})
+    key = browser.session.session_key
+
+    def days_left() -> float:
+        return (Session.objects.get(session_key=key).expire_date - timezone.now()) / dt.timedelta(days=1)
+
+    assert 89.9 < days_left() <= 90
+    browser.get(reverse("home:home"))
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + dt.timedelta(days=1))  # 89 days on
+    browser.get(reverse("home:home"))  # within the hour of the last refresh: no write
+    assert days_left() < 1.1
+    with clock.frozen(clock.now() + dt.timedelta(hours=2)):
+        response = browser.get(reverse("home:home"))
+    assert response.status_code == 200
+    assert 89.9 < days_left() <= 90  # used again: valid for another 90 days
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 90 * 24 * 60 * 60
+    assert isinstance(browser.session[REFRESHED_KEY], int)
+    browser.post(reverse("accounts:logout"))  # logout still ends it at once
+    assert not Session.objects.filter(session_key=key).exists()

@@ -14,6 +14,7 @@ from portal.accounts.models import UserSession
 from portal.core import clock
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
+REFRESHED_KEY = "portal_refreshed_at"  # when the session's expiry last moved forward (a Unix time)
 
 
 class UserLanguageMiddleware:
@@ -44,8 +45,11 @@ class UserLanguageMiddleware:
 
 
 class SessionTrackingMiddleware:
-    """Keeps the 'last seen' time of the user's session list fresh (at most once a minute).
-    The session itself remembers when it last did so, so most requests cost no query."""
+    """Keeps the 'last seen' time of the user's session list fresh (at most once a minute; the
+    session itself remembers when it last did so, so most requests cost no query), and slides
+    the login's expiry: a session used within SESSION_DAYS stays valid. Touching the session at
+    least once an hour makes Django save it with a new expiry date and send the cookie with a
+    new max-age."""
 
     SEEN_KEY = "_portal_seen"
 
@@ -64,6 +68,12 @@ class SessionTrackingMiddleware:
                     last_seen_at=now
                 )
                 session[self.SEEN_KEY] = now.timestamp()
+            refreshed = session.get(REFRESHED_KEY, 0)
+            if (
+                not isinstance(refreshed, int | float)
+                or now.timestamp() - refreshed >= settings.SESSION_REFRESH_SECONDS
+            ):
+                session[REFRESHED_KEY] = int(now.timestamp())
         return self.get_response(request)
 
 

@@ -34,6 +34,9 @@ def client_ip(request) -> str | None:
 def remember_session(sender, request, user, **kwargs):
     if request is None or not hasattr(request, "session"):
         return
+    from portal.accounts.middleware import REFRESHED_KEY
+
+    request.session[REFRESHED_KEY] = int(clock.now().timestamp())  # a new login: its expiry is fresh
     if not request.session.session_key:
         request.session.save()
     UserSession.objects.update_or_create(

@@ -163,6 +163,7 @@ ACTION_LABELS: dict[str, Any] = {
     "messaging.message.sent": _("Message sent"),
     "messaging.thread.handled": _("Conversation marked handled"),
     "messaging.thread.reopened": _("Conversation reopened"),
+    "messaging.quick_messages.changed": _("Quick messages changed"),
     # news
     "news.item.created": _("News item created"),
     "news.item.changed": _("News item changed"),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from portal.children.models import Child
 from portal.core import bounds, clock
 from portal.core.audit import log_action
+from portal.core.dates import time_short
 from portal.core.tasks import enqueue_after_commit
 from portal.diary.models import DiaryEntry, DiaryExport, DiaryReply
 
@@ -184,3 +185,37 @@ def export_give_up(export_id: int, reason: str) -> None:
 def export_waiting(before) -> list[int]:
     """Exports still being made, asked for before `before`."""
     return list(DiaryExport.objects.filter(file="", error="", requested_at__lt=before).values_list("pk", flat=True))
+
+
+@transaction.atomic
+def note_add_for_children(*, author, children, text: str) -> list[DiaryEntry]:
+    """One note for several children at once ("slapen allemaal", "naar buiten"): a line with
+    the time, added to each child's page of today, as a draft when the page is new (staff
+    publish it with the rest of the day). Each page is saved by `entry_save`, so each child's
+    history line is written as for one page."""
+    text = " ".join(text.split())
+    if not text:
+        raise ValidationError(_("Write the note."))
+    if not children:
+        raise ValidationError(_("Choose the children the note is about."))
+    today = clock.today()
+    line = f"{time_short(clock.now())} {text}"
+    saved = []
+    for child in children:
+        entry = DiaryEntry.objects.filter(child=child, date=today, by_guardian=False).order_by("id").first()
+        saved.append(
+            entry_save(
+                author=author,
+                child=child,
+                day=today,
+                text=f"{entry.text}\n{line}" if entry and entry.text else line,
+                publish=entry is not None and entry.state == DiaryEntry.State.PUBLISHED,
+                sleeps=entry.sleeps if entry else (),
+                feeds=entry.feeds if entry else (),
+                nappies=entry.nappies if entry else (),
+                mood=entry.mood if entry else "",
+                media=entry.media if entry else None,
+                entry=entry,
+            )
+        )
+    return saved

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal.access import diary as diary_access
@@ -20,7 +21,7 @@ from portal.access import organisations as organisations_access
 from portal.access import roles as roles_access
 from portal.accounts import identity
 from portal.core import bounds, clock
-from portal.diary import services
+from portal.diary import selectors, services
 from portal.diary.files import export_response
 from portal.diary.models import DiaryEntry, DiaryExport, DiaryReply, DiaryTemplate
 from portal.media.files import rendition_response
@@ -85,6 +86,7 @@ def child_diary(request, child_id: int):
         replies_model=DiaryReply,
     )
     page = Paginator(entries.order_by("-date", "-id"), 20).get_page(request.GET.get("page"))
+    days = selectors.timeline(page.object_list)
     exports = DiaryExport.objects.filter(child=child, requested_by=request.user)[:5]
     return render(
         request,
@@ -92,6 +94,7 @@ def child_diary(request, child_id: int):
         {
             "child": child,
             "page": page,
+            "days": days,
             "staff": staff,
             "today": clock.today(),
             "exports": exports,
@@ -109,7 +112,8 @@ def write(request, child_id: int, entry_id: int | None = None):
     entry = None
     if entry_id is not None:
         entry = diary_access.entry_for_editor(request.user, child, entry_id)
-    if not is_staff and entry is None and request.method == "GET":
+    is_guardian = roles_access.is_guardian_of(request.user, child)
+    if not is_staff and entry is None and request.method == "GET" and not is_guardian:
         return redirect("diary:child", child_id=child.pk)
     templates = DiaryTemplate.objects.filter(group__placements__child=child).distinct()
     error = ""
@@ -193,8 +197,39 @@ def group_today(request, group_id: int):
         e.child_id: e for e in DiaryEntry.objects.filter(group=group, date=today, by_guardian=False).order_by("id")
     }
     rows: list[dict[str, Any]] = [{"child": p.child, "entry": written.get(p.child.pk)} for p in present]
+    error, status = "", 200
+    if request.method == "POST":  # one note for several children: only today's children of this group
+        chosen = {int(x) for x in request.POST.getlist("children") if x.isdigit()}
+        children = [r["child"] for r in rows if r["child"].pk in chosen]
+        try:
+            services.note_add_for_children(author=request.user, children=children, text=request.POST.get("note", ""))
+        except ValidationError as exc:
+            error, status = " ".join(exc.messages), 400
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "The note is on the page of %(count)d child.",
+                    "The note is on the pages of %(count)d children.",
+                    len(children),
+                )
+                % {"count": len(children)},
+            )
+            return redirect("diary:group", group_id=group.pk)
     missing = sum(1 for r in rows if r["entry"] is None or r["entry"].state != DiaryEntry.State.PUBLISHED)
-    return render(request, "diary/group.html", {"group": group, "rows": rows, "missing": missing, "today": today})
+    return render(
+        request,
+        "diary/group.html",
+        {
+            "group": group,
+            "rows": rows,
+            "missing": missing,
+            "today": today,
+            "error": error,
+            "note": request.POST.get("note", ""),
+        },
+        status=status,
+    )
 
 
 @login_required

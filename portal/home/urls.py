@@ -5,6 +5,8 @@ from portal.home import views
 app_name = "home"
 urlpatterns = [
     path("home/", views.home, name="home"),
+    path("go/<slug:name>/", views.section, name="section"),
+    path("home/notifications-later/", views.push_offer_hide, name="push_offer_hide"),
     path("children/<int:child_id>/", views.child_detail, name="child"),
     path("children/<int:child_id>/photo-consent/", views.photo_consent, name="photo_consent"),
     path("groups/<int:group_id>/", views.group_detail, name="group"),

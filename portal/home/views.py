@@ -10,7 +10,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,6 +29,7 @@ from portal.children import services as children_services
 from portal.children.models import Child, Placement
 from portal.children.selectors import children_with_placements, departure_of, weekly_schedule
 from portal.core import bounds, clock
+from portal.home.selectors import guardian_today
 from portal.organisations.models import Group, Location, Organisation
 from portal.planning.selectors import attendance
 
@@ -39,26 +42,6 @@ def _day_from(request) -> dt.date:
             return day
         messages.error(request, _("%(value)s is not a date; showing today.") % {"value": bounds.clean_search(raw)[:20]})
     return clock.today()
-
-
-def _guardian_cards(user, today: dt.date) -> list[dict]:
-    cards = []
-    for child in children_with_placements(
-        children_access.guardian_children(user).select_related("organisation"), today
-    ):
-        placements = [
-            {"placement": p, "schedule": weekly_schedule(p), "started": p.start_date <= today}
-            for p in child.active_placements
-        ]
-        cards.append(
-            {
-                "child": child,
-                "placements": placements,
-                "planning": planning_access.planning_request_decision(user, child),
-                "departure": departure_of(child),
-            }
-        )
-    return cards
 
 
 def _staff_groups(user, today: dt.date) -> list[dict]:
@@ -113,6 +96,18 @@ def _guardians_awaiting(organisation):
     )
 
 
+PUSH_OFFER_HIDDEN = "push_offer_hidden"  # the person said "not now" to notifications on this device
+
+
+@login_required
+@require_POST
+def push_offer_hide(request):
+    """ "Not now": the Today page stops offering notifications in this login (the settings
+    page keeps the switch)."""
+    request.session[PUSH_OFFER_HIDDEN] = True
+    return redirect("home:home")
+
+
 @login_required
 def home(request):
     user = request.user
@@ -121,7 +116,8 @@ def home(request):
     context = {
         "today": today,
         "roles": roles,
-        "children_cards": _guardian_cards(user, today) if "guardian" in roles else [],
+        "guardian_today": guardian_today(user, today) if "guardian" in roles else None,
+        "push_offer": "guardian" in roles and not request.session.get(PUSH_OFFER_HIDDEN),
         "staff_groups": _staff_groups(user, today) if "group_staff" in roles else [],
         "planner_locations": _location_summaries(list(organisations_access.planner_locations(user)), today)
         if "planner" in roles
@@ -133,6 +129,38 @@ def home(request):
         ),
     }
     return render(request, "home/home.html", context)
+
+
+# The app's tabs that lead to a child's or a group's page: the page itself when there is one,
+# otherwise a short list to choose from (a family with two children, staff of two groups).
+SECTIONS: dict[str, dict[str, str]] = {
+    "diary": {"child": "diary:child", "group": "diary:group"},
+    "planning": {"child": "planning:calendar"},
+    "photos": {"group": "media:group"},
+    "manage": {"organisation": "backoffice:children"},
+}
+
+
+@login_required
+def section(request, name: str):
+    targets = SECTIONS.get(name)
+    if targets is None:
+        raise Http404
+    user = request.user
+    choices: list[tuple[str, str, str]] = []  # (url, name, detail)
+    if "child" in targets:
+        for child in children_access.guardian_children(user).order_by("first_name"):
+            choices.append((reverse(targets["child"], args=[child.pk]), child.first_name, ""))
+    if "group" in targets:
+        for group in organisations_access.staff_groups(user).select_related("location").order_by("name"):
+            choices.append((reverse(targets["group"], args=[group.pk]), group.name, group.location.name))
+    if "organisation" in targets:
+        for organisation in tenancy_access.admin_organisations(user).order_by("name"):
+            choices.append((reverse(targets["organisation"], args=[organisation.pk]), organisation.name, ""))
+    if len(choices) == 1:
+        return redirect(choices[0][0])
+    titles = {"diary": _("Diary"), "planning": _("Planning"), "photos": _("Photos"), "manage": _("Manage")}
+    return render(request, "home/section.html", {"title": titles[name], "choices": choices})
 
 
 @login_required

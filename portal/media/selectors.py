@@ -3,9 +3,12 @@ of thousands of photos (keyset pagination on the id, never OFFSET)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Prefetch
 
 from portal.access import media as media_access
+from portal.core import clock
 from portal.media.models import MediaItem, MediaTag, Rendition
 
 PAGE_SIZE = 24
@@ -31,6 +34,14 @@ def feed(user, *, child_id: int | None = None, before: int | None = None, size: 
     )
     next_cursor = page[size - 1].pk if len(page) > size else None
     return page[:size], next_cursor
+
+
+def by_day(items: list[MediaItem]) -> list[tuple[dt.date, list[MediaItem]]]:
+    """A page of the feed as [(day, items)], newest day first, on Amsterdam's calendar."""
+    days: dict[dt.date, list[MediaItem]] = {}
+    for item in items:
+        days.setdefault(clock.local(item.uploaded_at).date(), []).append(item)
+    return list(days.items())
 
 
 def neighbours(user, item: MediaItem, child_id: int | None = None) -> tuple[int | None, int | None]:

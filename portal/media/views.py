@@ -23,7 +23,8 @@ from portal.media import selectors, services
 from portal.media.files import rendition_response
 from portal.media.models import MediaItem
 from portal.media.processing import MediaRejected
-from portal.notifications.services import mark_read_for_url
+from portal.notifications.models import Kind
+from portal.notifications.services import mark_kind_read, mark_read_for_url
 
 
 def _child_filter(request) -> int | None:
@@ -42,10 +43,18 @@ def feed(request):
     child_id = _child_filter(request)
     items, next_cursor = selectors.feed(request.user, child_id=child_id, before=_cursor(request))
     children = children_access.guardian_children(request.user).order_by("first_name")
+    if _cursor(request) is None:
+        mark_kind_read(request.user, Kind.PHOTO)  # the newest photos are in view: the tab's badge goes
     return render(
         request,
         "media/feed.html",
-        {"items": items, "next_cursor": next_cursor, "children": children, "child_id": child_id},
+        {
+            "days": selectors.by_day(items),
+            "items": items,
+            "next_cursor": next_cursor,
+            "children": children,
+            "child_id": child_id,
+        },
     )
 
 

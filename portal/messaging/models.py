@@ -21,6 +21,8 @@ from portal.media.storage import private_storage
 
 BODY_MAX_LENGTH = 5000
 SUBJECT_MAX_LENGTH = 200
+QUICK_MESSAGE_MAX_LENGTH = 120
+QUICK_MESSAGES_MAX = 8
 
 
 class Thread(models.Model):
@@ -138,3 +140,22 @@ class ReadMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.thread_id} up to {self.last_read_message_id}"
+
+
+class QuickMessage(models.Model):
+    """A ready-made start of a message that a guardian taps ("is ziek", "komt later"), in the
+    organisation's own words; the child's first name goes in front. Without any, the portal
+    offers its defaults (`portal.messaging.selectors.quick_messages`)."""
+
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="+")
+    text = models.CharField(_("text"), max_length=QUICK_MESSAGE_MAX_LENGTH)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    TENANT_PATH = "organisation"
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text

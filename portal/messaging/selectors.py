@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Left
+from django.utils.translation import gettext as _
 
 from portal.access import messaging as messaging_access
 from portal.access import organisations as organisations_access
 from portal.core import bounds
-from portal.messaging.models import Message, ReadMark, Thread
+from portal.messaging.models import Message, QuickMessage, ReadMark, Thread
 
 EXCERPT_LENGTH = 160
 
@@ -163,3 +164,23 @@ def read_mark_id(user, thread: Thread) -> int:
         ReadMark.objects.filter(thread=thread, user_id=user.pk).values_list("last_read_message_id", flat=True).first()
         or 0
     )
+
+
+def default_quick_messages() -> list[str]:
+    """What the portal offers before an organisation writes its own, in the reader's language."""
+    return [
+        _("is picked up today by …"),
+        _("comes later today"),
+        _("is ill and stays at home today"),
+        _("is picked up earlier today"),
+    ]
+
+
+def own_quick_messages(organisation_id: int) -> list[str]:
+    """The quick messages the organisation wrote itself (none: the defaults apply)."""
+    return list(QuickMessage.objects.filter(organisation_id=organisation_id).values_list("text", flat=True))
+
+
+def quick_messages(organisation_id: int) -> list[str]:
+    """The organisation's quick messages, or the defaults."""
+    return own_quick_messages(organisation_id) or default_quick_messages()

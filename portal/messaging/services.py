@@ -28,7 +28,17 @@ from portal.core import bounds, clock
 from portal.core.audit import log_action
 from portal.core.tasks import enqueue_after_commit
 from portal.media.attachments import PreparedFile, prepare_all
-from portal.messaging.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, Attachment, Message, ReadMark, Thread
+from portal.messaging.models import (
+    BODY_MAX_LENGTH,
+    QUICK_MESSAGE_MAX_LENGTH,
+    QUICK_MESSAGES_MAX,
+    SUBJECT_MAX_LENGTH,
+    Attachment,
+    Message,
+    QuickMessage,
+    ReadMark,
+    Thread,
+)
 
 MAX_ATTACHMENTS = 4
 PDF_MAX_BYTES_DEFAULT = 10 * 1024 * 1024
@@ -337,3 +347,34 @@ def thread_set_handled(*, user, thread: Thread, handled: bool) -> Thread:
         action, summary = "messaging.thread.reopened", _("Conversation about %(child)s with %(group)s reopened")
     _log(action, thread, actor=user, changes={"handled": [was_handled, handled]}, summary=summary % _who(thread))
     return thread
+
+
+@transaction.atomic
+def quick_messages_set(*, actor, organisation, texts: list[str]) -> list[QuickMessage]:
+    """The organisation's quick messages, in this order (empty lines dropped). None at all
+    brings back the portal's defaults."""
+    cleaned = [" ".join(t.split()) for t in texts]
+    cleaned = [t for t in cleaned if t]
+    if len(cleaned) > QUICK_MESSAGES_MAX:
+        raise ValidationError(_("At most %(count)d quick messages.") % {"count": QUICK_MESSAGES_MAX})
+    for text in cleaned:
+        if len(text) > QUICK_MESSAGE_MAX_LENGTH:
+            raise ValidationError(
+                _("“%(text)s…” is too long: at most %(count)d characters.")
+                % {"text": text[:30], "count": QUICK_MESSAGE_MAX_LENGTH}
+            )
+    before = list(QuickMessage.objects.filter(organisation=organisation).values_list("text", flat=True))
+    if before == cleaned:
+        return list(QuickMessage.objects.filter(organisation=organisation))
+    QuickMessage.objects.filter(organisation=organisation).delete()
+    rows = QuickMessage.objects.bulk_create(
+        QuickMessage(organisation=organisation, text=text, position=index) for index, text in enumerate(cleaned)
+    )
+    log_action(
+        "messaging.quick_messages.changed",
+        actor=actor,
+        organisation=organisation,
+        changes={"quick_messages": [before, cleaned]},
+        summary=_("Quick messages: %(texts)s") % {"texts": "; ".join(cleaned) or _("the defaults")},
+    )
+    return rows

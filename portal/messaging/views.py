@@ -20,10 +20,11 @@ from django.views.decorators.http import require_POST
 
 from portal.access import messaging as messaging_access
 from portal.access import roles as roles_access
+from portal.access import tenancy as tenancy_access
 from portal.core import bounds
 from portal.messaging import selectors, services
 from portal.messaging.files import attachment_response
-from portal.messaging.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH
+from portal.messaging.models import BODY_MAX_LENGTH, QUICK_MESSAGE_MAX_LENGTH, QUICK_MESSAGES_MAX, SUBJECT_MAX_LENGTH
 from portal.organisations.models import Location
 
 PAGE_SIZE = 20
@@ -157,6 +158,15 @@ def thread(request, thread_id: int):
     read_up_to = selectors.read_mark_id(request.user, thread)
     if request.method == "GET":
         services.thread_mark_read(user=request.user, thread=thread)
+    quick = (
+        []
+        if staff
+        else [f"{thread.child.first_name} {text}" for text in selectors.quick_messages(thread.organisation_id)]
+    )
+    body = request.POST.get("body", "") if error else ""
+    chosen = request.GET.get("quick", "")
+    if not body and chosen.isdigit() and int(chosen) < len(quick):
+        body = quick[int(chosen)].rstrip("… ") + " "  # without JavaScript: the page comes back with it typed
     return render(
         request,
         "messaging/thread.html",
@@ -168,7 +178,8 @@ def thread(request, thread_id: int):
             "staff": staff,
             "decision": decision,
             "error": error,
-            "body": request.POST.get("body", "") if error else "",
+            "body": body,
+            "quick_messages": quick,
             "locations": [thread.group.location],
             **_form_context(request),
         },
@@ -277,3 +288,33 @@ def group_new(request, group_id: int):
 def attachment(request, attachment_id: int, name: str):
     found = messaging_access.attachment_for_user(request.user, attachment_id)
     return attachment_response(request, found, request.GET.get("size", ""))
+
+
+@login_required
+def quick_messages_edit(request, organisation_id: int):
+    """The organisation's quick messages, one a line, for its admins."""
+    organisation = tenancy_access.organisation_for_admin(request.user, organisation_id)
+    error = ""
+    if request.method == "POST":
+        texts = request.POST.get("texts", "").splitlines()
+        try:
+            services.quick_messages_set(actor=request.user, organisation=organisation, texts=texts)
+        except ValidationError as exc:
+            error = _error(exc)
+        else:
+            messages.success(request, _("The quick messages are saved."))
+            return redirect("messaging:quick_messages", organisation_id=organisation.pk)
+    own = selectors.own_quick_messages(organisation.pk)
+    return render(
+        request,
+        "messaging/quick_messages.html",
+        {
+            "organisation": organisation,
+            "texts": request.POST.get("texts", "") if error else "\n".join(own),
+            "defaults": selectors.default_quick_messages(),
+            "error": error,
+            "max_count": QUICK_MESSAGES_MAX,
+            "max_length": QUICK_MESSAGE_MAX_LENGTH,
+        },
+        status=400 if error else 200,
+    )

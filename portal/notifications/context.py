@@ -20,13 +20,7 @@ def badges(request) -> dict:
 
         return unread_total(user)
 
-    def roles():
-        from portal.access.roles import role_names
-
-        return role_names(user)
-
     return {
         "unread_notifications": SimpleLazyObject(notifications),
         "unread_messages": SimpleLazyObject(messages),
-        "nav_roles": SimpleLazyObject(roles),
     }

@@ -114,7 +114,7 @@ def manifest(request):
 
 
 def _offline_assets() -> list[str]:
-    return [reverse("notifications:offline"), static("css/portal.css"), static("img/icon.svg")]
+    return [reverse("notifications:offline"), static("css/portal.css"), static("img/icon.svg"), static("js/offline.js")]
 
 
 @require_GET

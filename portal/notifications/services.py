@@ -360,6 +360,29 @@ def unread_count(user) -> int:
     return notifications_access.visible_notifications(user).filter(read_at__isnull=True).count()
 
 
+def unread_by_kind(user) -> dict[str, int]:
+    """Unread notifications per kind (the badges on the app's tabs), in one query."""
+    from django.db.models import Count
+
+    from portal.access import notifications as notifications_access
+
+    rows = (
+        notifications_access.visible_notifications(user)
+        .filter(read_at__isnull=True)
+        .order_by()
+        .values_list("kind")
+        .annotate(count=Count("id"))
+    )
+    return {kind: count for kind, count in rows}
+
+
+def mark_kind_read(user, kind: str) -> int:
+    """The person looked at the list of this kind (e.g. the photo feed): its notifications are read."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, kind=kind, read_at__isnull=True).update(read_at=clock.now())
+
+
 def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     """Mark these (or all) of the user's notifications read."""
     rows = Notification.objects.filter(user=user, read_at__isnull=True)

@@ -52,6 +52,15 @@ class AbsenceForm(forms.Form):
         return data
 
 
+class AbsenceRangeForm(forms.Form):
+    """An absence over several days at once (a holiday)."""
+
+    first = forms.DateField(label=_("First day"), widget=DateInput())
+    last = forms.DateField(label=_("Last day"), widget=DateInput())
+    reason = forms.ChoiceField(label=_("Reason"), choices=Absence.Reason.choices, initial=Absence.Reason.HOLIDAY)
+    note = forms.CharField(label=_("Note for the group"), max_length=300, required=False)
+
+
 class ExtraDayForm(forms.Form):
     day = forms.DateField(label=_("Day"), widget=DateInput(), validators=[bounds.validate_planning_date])
     day_parts = forms.MultipleChoiceField(

@@ -238,6 +238,66 @@ def absence_report(
     return AbsenceResult(absence, True, credit, swap)
 
 
+MAX_RANGE_DAYS = 62
+
+
+@dataclass
+class RangeDay:
+    """One day of an absence over a date range, as the guardian sees it before sending."""
+
+    date: dt.date
+    state: str  # "credit", "no_credit", "absent" (reported already), "closed", "not_planned"
+    closed: str = ""
+
+    @property
+    def reportable(self) -> bool:
+        return self.state in ("credit", "no_credit")
+
+
+def _check_range(first: dt.date, last: dt.date) -> None:
+    if last < first:
+        raise ValidationError(_("The last day comes before the first day."))
+    if first < clock.today():
+        raise ValidationError(_("The first day has passed."))
+    if (last - first).days + 1 > MAX_RANGE_DAYS:
+        raise ValidationError(_("At most %(count)d days at a time.") % {"count": MAX_RANGE_DAYS})
+
+
+def absence_range_preview(*, child: Child, first: dt.date, last: dt.date) -> list[RangeDay]:
+    """Each day from `first` to `last`: whether the child comes, and whether reporting it now
+    earns a credit (the same rule as one absence: `earns_credit`)."""
+    _check_range(first, last)
+    now = clock.now()
+    days = []
+    for day in selectors.child_calendar(child, first, last):
+        if day.closed:
+            days.append(RangeDay(day.date, "closed", day.closed))
+        elif not day.planned:
+            days.append(RangeDay(day.date, "not_planned"))
+        elif day.absence is not None:
+            days.append(RangeDay(day.date, "absent"))
+        else:
+            in_time = earns_credit(child.organisation, day.date, now)
+            days.append(RangeDay(day.date, "credit" if in_time else "no_credit"))
+    return days
+
+
+@transaction.atomic
+def absence_report_range(
+    *, user, child: Child, first: dt.date, last: dt.date, reason: str, note: str = ""
+) -> list[AbsenceResult]:
+    """An absence for every planned day from `first` to `last` (a holiday) in one step; each day
+    is one absence with its own credit, exactly as if reported alone. Days the child does not
+    come, closing days and days reported already are skipped."""
+    results = []
+    for day in absence_range_preview(child=child, first=first, last=last):
+        if day.reportable:
+            results.append(absence_report(user=user, child=child, day=day.date, reason=reason, note=note))
+    if not results:
+        raise ValidationError(_("%(child)s does not come on any of these days.") % {"child": child.first_name})
+    return results
+
+
 @transaction.atomic
 def extra_day_request(
     *, user, child: Child, day: dt.date, day_parts: list[str], pay_with_credit: bool

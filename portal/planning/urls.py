@@ -6,6 +6,7 @@ app_name = "planning"
 urlpatterns = [
     path("children/<int:child_id>/planning/", views.child_calendar, name="calendar"),
     path("children/<int:child_id>/planning/absence/", views.absence_report, name="absence_report"),
+    path("children/<int:child_id>/planning/holiday/", views.absence_range, name="absence_range"),
     path("children/<int:child_id>/planning/extra-day/", views.extra_day_request, name="extra_day_request"),
     path("children/<int:child_id>/credits/", views.credits, name="credits"),
     path("children/<int:child_id>/calendar-link/", views.feed_create, name="feed_create"),

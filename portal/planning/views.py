@@ -60,18 +60,47 @@ def child_calendar(request, child_id: int):
     mark_read_for_url(request.user, request.path)
     month = _month(request)
     decision = planning_access.planning_request_decision(request.user, child)
+    weeks = _weeks(child, month)
     return _calendar_page(
         request,
         child,
         month,
-        _weeks(child, month),
+        weeks,
         decision,
         _absence_form(child, decision.allowed),
         forms.ExtraDayForm(prefix="extra"),
+        chosen=_chosen_day(request, child, weeks, decision),
     )
 
 
-def _calendar_page(request, child, month, weeks, decision, absence_form, extra_form, status=200):
+def _chosen_day(request, child, weeks, decision) -> dict | None:
+    """The day tapped in the calendar (`?day=`), with what can be done on it: report it absent
+    (kept as a credit or swapped) when the child comes, ask for it as an extra day when not."""
+    try:
+        day = dt.date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        return None
+    found = [d for week in weeks for d in week if d.date == day]
+    if not found:
+        return None
+    [entry] = found
+    today = clock.today()
+    can_ask = decision.allowed and day >= today and not entry.closed
+    chosen: dict = {"entry": entry, "past": day < today}
+    if can_ask and entry.planned and entry.absence is None:
+        chosen["absence_form"] = forms.AbsenceForm(
+            [(day, entry.planned)],
+            {day: services.credit_preview(child.organisation, day)},
+            prefix="absence",
+            initial={"day": day.isoformat()},
+            auto_id="day_%s",  # the page also has the general form, with the same names
+        )
+    elif can_ask and not entry.planned and not entry.requests:
+        chosen["extra_form"] = forms.ExtraDayForm(prefix="extra", initial={"day": day}, auto_id="day_%s")
+    return chosen
+
+
+def _calendar_page(request, child, month, weeks, decision, absence_form, extra_form, status=200, chosen=None):
     today = clock.today()
     previous_month = (month - dt.timedelta(days=1)).replace(day=1)
     next_month = (month + dt.timedelta(days=32)).replace(day=1)
@@ -94,6 +123,54 @@ def _calendar_page(request, child, month, weeks, decision, absence_form, extra_f
             "feed_url": request.build_absolute_uri(reverse("planning:feed", args=[feed.token])) if feed else "",
             "today": today,
             "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
+            "chosen": chosen,
+        },
+        status=status,
+    )
+
+
+@login_required
+def absence_range(request, child_id: int):
+    """An absence over several days (a holiday) in one step: first a summary per day of what
+    earns a credit, then one confirmation."""
+    child = _guardian_child(request, child_id)
+    decision = planning_access.planning_request_decision(request.user, child)
+    form = forms.AbsenceRangeForm(data=request.POST or None, prefix="range")
+    preview = None
+    status = 200
+    if request.method == "POST" and decision and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if request.POST.get("confirm") == "yes":
+                results = services.absence_report_range(
+                    user=request.user,
+                    child=child,
+                    first=data["first"],
+                    last=data["last"],
+                    reason=data["reason"],
+                    note=data["note"],
+                )
+                earned = sum(1 for r in results if r.credit)
+                messages.success(
+                    request,
+                    _("%(child)s is reported absent on %(days)d days; %(credits)d of them earn a credit.")
+                    % {"child": child.first_name, "days": len(results), "credits": earned},
+                )
+                return redirect(reverse("planning:calendar", args=[child.pk]) + f"?month={data['first']:%Y-%m}")
+            preview = services.absence_range_preview(child=child, first=data["first"], last=data["last"])
+        except ValidationError as error:
+            form.add_error(None, error)
+    if request.method == "POST" and (form.errors or not decision):
+        status = 400
+    return render(
+        request,
+        "planning/absence_range.html",
+        {
+            "child": child,
+            "form": form,
+            "decision": decision,
+            "preview": preview,
+            "reportable": [d for d in preview or [] if d.reportable],
         },
         status=status,
     )

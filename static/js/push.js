@@ -9,6 +9,7 @@
   var hasWorker = "serviceWorker" in navigator;
   var registration = hasWorker ? navigator.serviceWorker.register(swUrl, {scope: "/"}) : null;
   if (registration) registration.catch(function () { /* no offline page then; the portal works as before */ });
+  rememberUrgentPhones();
   if (!panel) return;
 
   var status = panel.querySelector(".push-status");
@@ -90,12 +91,16 @@
   function show(on) {
     subscribed = on;
     form.hidden = false;
-    nameField.hidden = on;
+    nameField.hidden = on || panel.hasAttribute("data-compact");  // the Today page's card: the name is guessed
     if (!on && !nameInput.value) nameInput.value = guessName();
     button.textContent = on ? text("labelOff") : text("labelOn");
     button.className = on ? "push-toggle" : "push-toggle primary";
     button.disabled = false;
     say(on ? text("textOn") : text("textOff"), on ? "on" : "");
+    document.querySelectorAll(".this-device-push").forEach(function (note) {  // the settings per kind
+      note.textContent = on ? text("textThisOn") : text("textThisOff");
+      note.hidden = false;
+    });
   }
 
   var supported = hasWorker && "PushManager" in window && "Notification" in window && !!key;
@@ -171,4 +176,21 @@
   });
 
   refresh();
+
+  // The offline page shows the family's location phone numbers: the Today page leaves them on
+  // this device; logging out (any page without a login) takes them away again.
+  function rememberUrgentPhones() {
+    try {
+      if (!document.body || !document.body.hasAttribute("data-logged-in")) {
+        window.localStorage.removeItem("ouderportaal.urgent");
+        return;
+      }
+      var line = document.querySelector("[data-urgent-phones]");
+      if (!line) return;
+      var phones = Array.prototype.map.call(line.querySelectorAll("a.phone"), function (link) {
+        return {name: link.dataset.name || "", phone: link.dataset.phone || "", link: link.getAttribute("href")};
+      });
+      window.localStorage.setItem("ouderportaal.urgent", JSON.stringify(phones));
+    } catch (error) { /* storage may be off: the offline page then simply says to call the location */ }
+  }
 })();

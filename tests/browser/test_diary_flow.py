@@ -33,7 +33,10 @@ def test_write_publish_read_reply_and_print(world, live_server, browser, smtp_se
     assert mail["To"] == "anna@example.test"
 
     anna_context, anna = log_in(browser, live_server, "anna@example.test", accept_downloads=True)
-    anna.get_by_role("article").filter(has_text="Bo Test").get_by_role("link", name="Diary").click()
+    # Today's page is on the Today page; the Diary tab asks whose diary (Anna has two children).
+    assert "met water gespeeld" in anna.get_by_role("article").filter(has_text="Bo").inner_text()
+    anna.get_by_role("navigation", name="Main menu").get_by_role("link", name="Diary").click()
+    anna.get_by_role("link", name="Bo", exact=True).click()
     assert anna.get_by_text("met water gespeeld").is_visible()
     assert anna.get_by_text("150 ml").is_visible()
     anna.get_by_alt_text("Photo of the day").wait_for()

@@ -35,7 +35,7 @@ def test_invitation_to_home_page(world, live_server, smtp_server, page, settings
     page.get_by_role("button").filter(has_text="wachtwoord").click()
 
     page.wait_for_url(f"{live_server.url}/home/")
-    assert page.get_by_role("link", name="Sofie Test").is_visible()
+    assert page.get_by_role("link", name="Sofie", exact=True).is_visible()
     assert page.get_by_text("Peuters").first.is_visible()
     assert page.get_by_text("Zonnebloem Centrum").first.is_visible()
     # Before the start date the portal says when requests become possible.
@@ -49,6 +49,7 @@ def test_login_logout_and_language_switch(world, live_server, page):
     page.get_by_label("Password").fill("a-Long-test-passw0rd")
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{live_server.url}/home/")
-    assert page.get_by_role("heading", name="My children").is_visible()
+    assert page.get_by_role("heading", name="Today", exact=True).is_visible()
+    page.get_by_text("Menu", exact=True).click()  # account, language and logout live in one menu
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(f"{live_server.url}/accounts/login/")

@@ -17,11 +17,11 @@ def test_absence_with_swap_approved_by_the_planner(world, live_server, browser, 
             RosterPattern.objects.create(group=world.a.babies, weekday=weekday, day_part=part, professionals=2)
 
     anna_context, anna = log_in(browser, live_server, "anna@example.test")
-    anna.get_by_role("article").filter(has_text="Bo Test").get_by_role("link", name="Planning and absences").click()
-    form = anna.get_by_role("region", name="Report an absence")
-    day = form.get_by_label("Day", exact=True)
-    assert "Reported before Sunday 29 November 12:00: yes" in day.inner_text()
-    day.select_option(value="2026-11-30")
+    anna.get_by_role("navigation", name="Main menu").get_by_role("link", name="Planning").click()
+    anna.get_by_role("link", name="Bo").click()  # two children: the tab asks whose planning
+    anna.get_by_role("link", name="Monday 30 November").click()  # tap the day in the calendar
+    form = anna.get_by_role("form", name="Report this day absent")
+    assert "Reported before Sunday 29 November 12:00: yes" in form.inner_text()
     form.get_by_label("Reason").select_option(value="holiday")
     form.get_by_label("swap to another day").check()
     form.get_by_label("Replacement day").fill("2026-12-01")
@@ -39,7 +39,7 @@ def test_absence_with_swap_approved_by_the_planner(world, live_server, browser, 
     # htmx swaps only this request's card (without JavaScript the page reloads, with the same text).
     expect(request.get_by_role("status")).to_have_text("Approved.")
     expect(paula.get_by_text("No open requests")).to_be_visible()
-    expect(paula.get_by_role("button", name="Approve all that fit")).to_have_count(0)
+    expect(paula.get_by_role("button", name="Approve all requests that fit, oldest first")).to_have_count(0)
     assert paula.evaluate("typeof htmx") == "object"
     assert console_errors == []
 

@@ -43,7 +43,7 @@ def test_push_message_cache_and_offline_page(world, live_server, browser):
         """caches.keys().then(names => Promise.all(names.map(name => caches.open(name)
              .then(cache => cache.keys()).then(requests => requests.map(r => new URL(r.url).pathname)))))"""
     )
-    assert cached == [["/offline/", "/static/css/portal.css", "/static/img/icon.svg"]]
+    assert cached == [["/offline/", "/static/css/portal.css", "/static/img/icon.svg", "/static/js/offline.js"]]
 
     # Push messages, as the push service hands them to the browser.
     registration_id = next(r["registrationId"] for r in registrations if r["scopeURL"] == f"{live_server.url}/")

@@ -1,6 +1,9 @@
+import datetime as dt
+
 from django import template
 
 from portal.children.models import ScheduledDayPart
+from portal.core import dates
 
 register = template.Library()
 
@@ -29,6 +32,42 @@ def get_item(mapping: dict, key):
 def current_or_upcoming_on(placement, day) -> bool:
     """`{% if p|current_or_upcoming_on:today %}`: the placement's one rule, in a template."""
     return placement.is_current_or_upcoming(day)
+
+
+@register.filter
+def when(value) -> str:
+    """A moment, short and in the reader's language: "1 dec. 17.17", "vandaag 9.30"."""
+    return dates.moment_short(value)
+
+
+@register.filter
+def time_short(value) -> str:
+    return dates.time_short(value) if value else ""
+
+
+@register.filter
+def day_heading(value) -> str:
+    return dates.day_heading(value)
+
+
+@register.filter
+def care_kind(value: str) -> str:
+    """The kind of care a credit is for, in words ("daycare (0–4)"), not its stored key."""
+    from portal.organisations.models import Group
+
+    try:
+        return str(Group.Kind(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def time_of_day(value: str) -> str:
+    """A stored "09:30" as people write it: 9.30 in Dutch, 9:30 in English."""
+    try:
+        return dates.time_short(dt.time.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value or ""
 
 
 @register.filter
