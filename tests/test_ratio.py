@@ -7,7 +7,7 @@ from itertools import product
 
 import pytest
 from django.core.management import CommandError, call_command
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.planning.ratio import (
@@ -158,6 +158,9 @@ def test_invariants_over_every_composition():
 
 
 compositions = st.tuples(*[st.integers(0, 17)] * 4).filter(lambda c: sum(c) <= 17)
+# The rules are pure and fast; on a loaded machine the generation itself may be slow, which is
+# no failure of the rules.
+robust = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much], deadline=None)
 
 
 def ages_present(counts):
@@ -165,6 +168,7 @@ def ages_present(counts):
     return (present[0], present[-1]) if present else None
 
 
+@robust
 @given(compositions)
 def test_removing_a_child_within_the_same_row_keeps_a_composition_allowed(counts):
     """Within one row of the table fewer children are always allowed. Across rows they need not
@@ -185,6 +189,7 @@ def test_a_smaller_group_in_another_row_can_be_not_allowed():
     assert not daycare_required((9, 0, 2, 0)).allowed
 
 
+@robust
 @given(compositions)
 def test_the_plus_one_rule_adds_at_most_one(counts):
     result = daycare_required(counts)
