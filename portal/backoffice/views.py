@@ -191,7 +191,7 @@ def _child_page(request, organisation, child, **forms_in_use):
             }
             for p in placements
         ],
-        "guardians": identity.with_profile(child.guardians.select_related("user"), organisation),
+        "guardians": identity.with_profile(child.guardians.select_related("user").order_by("pk"), organisation),
         "edit_form": forms_in_use.get("edit") or forms.ChildEditForm(instance=child),
         "guardian_form": forms_in_use.get("guardian") or forms.GuardianAddForm(),
         "history": AuditEntry.objects.filter(organisation=organisation, object_type="child", object_id=child.pk)

@@ -176,7 +176,9 @@ def child_detail(request, child_id: int):
             "child": child,
             "placements": placements,
             "today": today,
-            "guardians": identity.with_profile(child.guardians.select_related("user"), child.organisation_id),
+            "guardians": identity.with_profile(
+                child.guardians.select_related("user").order_by("pk"), child.organisation_id
+            ),
             "is_guardian": roles_access.is_guardian_of(request.user, child),
             "departure": departure_of(child),
             "planning": planning_access.planning_request_decision(request.user, child),
