@@ -166,7 +166,9 @@ def worker(**kwargs) -> RecoveringWorker:
     return RecoveringWorker(**{**options, **kwargs})
 
 
-def test_a_worker_that_meets_a_locked_database_waits_and_goes_on(db):
+def test_a_worker_that_meets_a_locked_database_waits_and_goes_on(transactional_db):
+    """(A transactional test: the worker closes its connections after the error, which a test
+    wrapped in one transaction would not survive on PostgreSQL.)"""
     calls = []
 
     def sweep():
