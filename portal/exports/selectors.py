@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Count
 
+from portal.access import exports as exports_access
 from portal.access import media as media_access
 from portal.exports.models import Archive
-from portal.messaging.models import Thread
 
 
 def latest_archive(user, *, kind: str, child=None, organisation=None) -> Archive | None:
@@ -26,5 +26,5 @@ def departure_summary(child) -> dict:
         "photos": by_kind.get("photo", 0),
         "videos": by_kind.get("video", 0),
         "diary_pages": child.diary_entries.filter(state="published").count(),
-        "conversations": Thread.objects.filter(child=child).count(),
+        "conversations": exports_access.family_threads_of_child(child).count(),
     }
