@@ -76,6 +76,14 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
+# Pages and API answers are sent gzipped to browsers that accept it (files are not: see
+# portal.core.middleware.CompressionMiddleware). Off in development, where DEBUG is on.
+COMPRESS_RESPONSES = envbool("COMPRESS_RESPONSES", not DEBUG)
+if COMPRESS_RESPONSES:
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware"), "portal.core.middleware.CompressionMiddleware"
+    )
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
