@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 
 # Everything the portal shows comes from its own origin: no CDN, no third party.
@@ -62,7 +62,7 @@ class CompressionMiddleware(GZipMiddleware):
     on an iPhone) must stay the exact bytes it names. Behind nginx the same holds: nginx does not
     compress an answer that already is."""
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
         if (
             content_type not in COMPRESSIBLE_TYPES
