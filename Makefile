@@ -7,7 +7,7 @@ PORT ?= 8000
 RUN_ENV := DEBUG=1 SECURE_COOKIES=0 SITE_URL=http://$(HOST):$(PORT) EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-postgres screenshots lint typecheck format bench bench-data bench-scale prod-check fuzz messages makemessages migrate demo daily worker clean
+.PHONY: help run test test-postgres screenshots lint typecheck format bench bench-data bench-scale prod-check fuzz lighthouse messages makemessages migrate demo daily worker clean
 
 help: ## Show the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -68,6 +68,10 @@ format: $(VENV)/.installed ## Format the code with ruff
 
 fuzz: messages ## Fuzz the API with schemathesis as four roles against a live demo server (FUZZ_EXAMPLES=5)
 	$(PY) scripts/fuzz_api.py
+
+lighthouse: messages ## Lighthouse (mobile) accessibility and best practices on the main pages, as parent and staff (needs Node.js)
+	@$(PY) scripts/ensure_system.py test
+	$(PY) scripts/lighthouse.py
 
 bench: messages ## Run the benchmarks under bench/ and print their figures
 	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
