@@ -29,8 +29,8 @@ def taggable_children(group: Group, day=None):
     return children_of_group(group, day or clock.today())
 
 
-# What a device may choose as an upload key: letters, digits and a few separators.
-UPLOAD_KEY = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+# What a device may choose as an upload key: up to 64 characters, no spaces or control characters.
+UPLOAD_KEY = re.compile(r"[^\s\x00-\x1f\x7f-\x9f]{1,64}")
 
 
 def _checked_children(group: Group, child_ids) -> list[Child]:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -93,6 +94,20 @@ def media_file(request, media_id: int, name: str):
 # ---------------------------------------------------------------- staff
 
 
+def _add_urls(items: list[MediaItem]) -> None:
+    """Each item's links on the group's page (its page, thumbnail and tag form), made from one
+    reversed pattern each: resolving three URLs per row was a good part of the page's time."""
+    marker = "2147483647"
+    patterns = {
+        "detail_url": reverse("media:detail", args=[int(marker)]),
+        "thumb_url": reverse("media:file", args=[int(marker), "thumb"]),
+        "edit_url": reverse("media:edit", args=[int(marker)]),
+    }
+    for item in items:
+        for attribute, pattern in patterns.items():
+            setattr(item, attribute, pattern.replace(marker, str(item.pk), 1))
+
+
 @login_required
 def group_media(request, group_id: int):
     """Upload and tag: the staff page of a group's photos and videos. The recent items show who
@@ -107,6 +122,8 @@ def group_media(request, group_id: int):
         )
         .order_by("-id")[:RECENT]
     )
+    recent = list(recent)
+    _add_urls(recent)
     children = list(services.taggable_children(group))
     return render(
         request,

@@ -75,7 +75,7 @@ def test_two_photos_each_with_its_own_children_on_a_phone(world, live_server, br
     for name, content in (
         ("zandbak.jpg", media_files.jpeg_with_gps()),
         ("verven.png", media_files.png()),
-        ("weg.jpg", media_files.jpeg_with_gps(width=640, height=640)),
+        ("weg.mp4", media_files.mp4(seconds=1.0)),
     ):
         path = tmp_path / name
         path.write_bytes(content)
@@ -91,6 +91,7 @@ def test_two_photos_each_with_its_own_children_on_a_phone(world, live_server, br
         assert preview.evaluate("img => img.complete && img.naturalWidth > 0 && img.src.startsWith('blob:')")
     page.get_by_label("Photos and videos", exact=True).set_input_files(paths[2:])  # choosing again adds
     assert cards.count() == 3
+    assert cards.nth(2).locator(".upload-preview .video-icon").is_visible()  # a video: an icon
     assert (
         cards.nth(0).get_by_label("Noor Test").is_disabled()
         and cards.nth(0).get_by_text("no photo consent").is_visible()
@@ -98,7 +99,10 @@ def test_two_photos_each_with_its_own_children_on_a_phone(world, live_server, br
     box = cards.nth(0).locator("label.tag-child").first.bounding_box()
     assert box["height"] >= 44
     cards.nth(0).get_by_label("Bo Test").check()
+    cards.nth(0).get_by_role("button", name="Same children on all").click()
+    assert cards.nth(1).get_by_label("Bo Test").is_checked() and cards.nth(2).get_by_label("Bo Test").is_checked()
     cards.nth(0).get_by_label("Caption").fill("In de zandbak")
+    cards.nth(1).get_by_label("Bo Test").uncheck()
     cards.nth(1).get_by_label("Lin Test").check()
     cards.nth(2).get_by_role("button", name="Don't send").click()
     assert cards.count() == 2
@@ -142,4 +146,29 @@ def test_two_photos_each_with_its_own_children_on_a_phone(world, live_server, br
 
         for name in ("upload-previews.png", "group-photos.png"):
             shutil.copy(tmp_path / name, f"{shots}/{name}")
+    context.close()
+
+
+def test_without_javascript_the_form_sends_every_file_with_one_set_of_children(world, live_server, browser, tmp_path):
+    Child.objects.filter(pk__in=[world.bo.pk, world.lin.pk]).update(photo_consent=True)
+    paths = []
+    for name, content in (("een.jpg", media_files.jpeg_with_gps()), ("twee.png", media_files.png())):
+        (tmp_path / name).write_bytes(content)
+        paths.append(str(tmp_path / name))
+    context, page = log_in(browser, live_server, "sanne@example.test", java_script_enabled=False)
+    page.goto(f"{live_server.url}/groups/{world.a.babies.pk}/photos/")
+    page.get_by_label("Photos and videos", exact=True).set_input_files(paths)
+    assert page.locator(".upload-card").count() == 0
+    page.get_by_label("Lin Test").check()
+    page.get_by_role("button", name="Share").click()
+    page.wait_for_load_state("load")
+    page.get_by_text("2 received").wait_for()
+    assert [[t.child for t in i.tags.all()] for i in MediaItem.objects.order_by("id")] == [[world.lin], [world.lin]]
+    item = MediaItem.objects.order_by("id").first()
+    page.locator(f"#media-{item.pk}").get_by_role("link", name="Edit tags").click()  # a page of its own
+    page.get_by_role("heading", name="Edit tags").wait_for()
+    page.get_by_label("Bo Test").check()
+    page.get_by_role("button", name="Save tags").click()
+    page.get_by_text("The tags are saved.").wait_for()
+    assert {t.child for t in item.tags.all()} == {world.bo, world.lin}
     context.close()
