@@ -114,7 +114,7 @@ def group_media(request, group_id: int):
     is on them as a list; the form to change that is on each item's own page (`edit`), so the
     page costs the same few queries and little rendering however many children and photos."""
     group = organisations_access.staff_group_for_user(request.user, group_id)
-    recent = (
+    recent: list[MediaItem] = list(
         MediaItem.objects.filter(group=group)
         .only("id", "group_id", "state", "error", "caption", "uploaded_at", "kind")
         .prefetch_related(
@@ -122,7 +122,6 @@ def group_media(request, group_id: int):
         )
         .order_by("-id")[:RECENT]
     )
-    recent = list(recent)
     _add_urls(recent)
     children = list(services.taggable_children(group))
     return render(
