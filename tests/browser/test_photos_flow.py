@@ -1,5 +1,8 @@
 """Staff share photos from a phone, each with its own children; each guardian sees what they may."""
 
+import os
+import shutil
+
 import pytest
 
 from portal.children.models import Child
@@ -141,9 +144,7 @@ def test_two_photos_each_with_its_own_children_on_a_phone(world, live_server, br
     row.get_by_role("button", name="Save tags").click()
     page.wait_for_load_state("load")
     assert {t.child for t in items["zandbak.jpg"].tags.all()} == {world.bo, world.lin}
-    if shots := __import__("os").environ.get("UPLOAD_SHOTS"):
-        import shutil
-
+    if shots := os.environ.get("UPLOAD_SHOTS"):
         for name in ("upload-previews.png", "group-photos.png"):
             shutil.copy(tmp_path / name, f"{shots}/{name}")
     context.close()
@@ -167,6 +168,8 @@ def test_without_javascript_the_form_sends_every_file_with_one_set_of_children(w
     item = MediaItem.objects.order_by("id").first()
     page.locator(f"#media-{item.pk}").get_by_role("link", name="Edit tags").click()  # a page of its own
     page.get_by_role("heading", name="Edit tags").wait_for()
+    if shots := os.environ.get("UPLOAD_SHOTS"):  # the screenshots for a look, with UPLOAD_SHOTS=<folder>
+        page.screenshot(path=f"{shots}/edit-tags.png", full_page=True)
     page.get_by_label("Bo Test").check()
     page.get_by_role("button", name="Save tags").click()
     page.get_by_text("The tags are saved.").wait_for()
