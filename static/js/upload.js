@@ -140,6 +140,10 @@
     if (sending) return;
     var todo = batch.filter(function (entry) { return !entry.done; });
     status.textContent = "";
+    if (!todo.length && batch.length) { // the rest arrived before; what failed was left out
+      window.location.reload();
+      return;
+    }
     if (!todo.length) {
       line(form.dataset.empty || "", "error");
       input.focus();

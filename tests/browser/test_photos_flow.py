@@ -175,3 +175,26 @@ def test_without_javascript_the_form_sends_every_file_with_one_set_of_children(w
     page.get_by_text("The tags are saved.").wait_for()
     assert {t.child for t in item.tags.all()} == {world.bo, world.lin}
     context.close()
+
+
+def test_a_refused_file_keeps_its_card_and_the_rest_is_not_sent_twice(world, live_server, browser, tmp_path):
+    Child.objects.filter(pk__in=[world.bo.pk]).update(photo_consent=True)
+    (tmp_path / "goed.jpg").write_bytes(media_files.jpeg_with_gps())
+    (tmp_path / "brief.jpg").write_bytes(b"Dit is geen foto " * 20)
+    context, page = log_in(browser, live_server, "sanne@example.test")
+    page.goto(f"{live_server.url}/groups/{world.a.babies.pk}/photos/")
+    page.get_by_label("Photos and videos", exact=True).set_input_files(
+        [str(tmp_path / "goed.jpg"), str(tmp_path / "brief.jpg")]
+    )
+    cards = page.locator(".upload-card")
+    cards.nth(0).get_by_label("Bo Test").check()
+    page.get_by_role("button", name="Share").click()
+    cards.nth(1).locator(".upload-state.error").wait_for()
+    assert "brief.jpg" in cards.nth(1).locator(".upload-state").inner_text()
+    assert "done" in cards.nth(0).get_attribute("class") and cards.nth(0).get_by_label("Bo Test").is_disabled()
+    assert MediaItem.objects.count() == 1
+    cards.nth(1).get_by_role("button", name="Don't send").click()
+    page.get_by_role("button", name="Share").click()  # nothing left to send: the page shows what arrived
+    page.locator(".media-row img").first.wait_for()
+    assert MediaItem.objects.count() == 1 and page.locator(".upload-card").count() == 0
+    context.close()
