@@ -263,3 +263,10 @@ class TestTheGroupPage:
         many_photos(consent, 1)
         login(client, getattr(consent, user))
         assert client.get(reverse("media:edit", args=[MediaItem.objects.get().pk])).status_code == 404
+
+
+def test_an_id_beyond_64_bits_in_the_path_is_a_404(client, consent):
+    login(client, consent.sanne)
+    for name in ("media:edit", "media:detail"):
+        assert client.get(reverse(name, args=[99999999999999999999999])).status_code == 404
+    assert client.post(reverse("media:tags", args=[99999999999999999999999]), {}).status_code == 404
