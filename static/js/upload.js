@@ -105,11 +105,13 @@
     batch.push(entry);
   }
 
-  input.addEventListener("change", function () {
+  function takeChosen() {
     Array.prototype.forEach.call(input.files, addCard);
     input.value = ""; // choosing again (another photo, or the same after a mistake) adds to the batch
     refreshSameForAll();
-  });
+  }
+  input.addEventListener("change", takeChosen);
+  if (input.files.length) takeChosen(); // chosen while the page was still loading
 
   function send(entry, attempt) {
     var data = new FormData();
