@@ -302,6 +302,7 @@ ROUTES = [
         )
         for n in ("thumb",)
     ],
+    Route("media:edit", lambda w: {"media_id": w.photo.pk}, default=404, expect={"sanne": 200}),
     Route("media:tags", lambda w: {"media_id": w.photo.pk}, method="post", default=404, expect={"sanne": 302}),
     Route("media:delete", lambda w: {"media_id": w.photo.pk}, method="post", default=404, expect={"sanne": 302}),
     Route(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from portal.children.models import Child
 from portal.children.selectors import children_of_group
-from portal.core import clock
+from portal.core import bounds, clock
 from portal.core.audit import log_action
 from portal.core.tasks import enqueue_after_commit
 from portal.media import processing
@@ -28,7 +29,17 @@ def taggable_children(group: Group, day=None):
     return children_of_group(group, day or clock.today())
 
 
+# What a device may choose as an upload key: up to 64 characters, no spaces or control characters.
+UPLOAD_KEY = re.compile(r"[^\s\x00-\x1f\x7f-\x9f]{1,64}")
+
+
 def _checked_children(group: Group, child_ids) -> list[Child]:
+    """The children of `group` with these ids (duplicates count once), or a ValidationError
+    naming why one of them cannot be tagged: not (or no longer) on the group, another
+    organisation's child, or no photo consent."""
+    child_ids = set(child_ids)
+    if not child_ids:
+        return []
     children = list(taggable_children(group).filter(pk__in=child_ids))
     if len(children) != len(set(child_ids)):
         raise ValidationError(_("Only children of this group can be tagged."))
@@ -69,7 +80,11 @@ def _log_per_child(action: str, item: MediaItem, *, actor, children, summary, al
 
 def media_receive(*, user, group: Group, upload, upload_key: str, caption: str, child_ids) -> tuple[MediaItem, bool]:
     """Store one uploaded file and queue its processing. The same `upload_key` from the same
-    user again (a re-send over a weak connection) returns the first upload."""
+    user again (a re-send over a weak connection) returns the first upload, with the tags and
+    caption it was first sent with. Each file carries its own `child_ids`."""
+    if not UPLOAD_KEY.fullmatch(upload_key or ""):
+        raise ValidationError(_("This upload could not be matched to its form. Reload the page and send it again."))
+    caption = bounds.check_text(caption.strip(), max_length=500)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -95,7 +110,7 @@ def media_receive(*, user, group: Group, upload, upload_key: str, caption: str, 
                 upload_key=upload_key,
                 caption=caption[:500],
                 kind=kind,
-                original_name=upload.name[:200],
+                original_name="".join(ch for ch in upload.name if ch.isprintable())[:200],
                 sha256=digest.hexdigest(),
             )
             item.incoming.save("incoming", upload, save=True)

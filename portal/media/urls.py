@@ -7,6 +7,7 @@ urlpatterns = [
     path("photos/", views.feed, name="feed"),
     path("photos/<int:media_id>/", views.detail, name="detail"),
     path("photos/<int:media_id>/file/<str:name>/", views.media_file, name="file"),
+    path("photos/<int:media_id>/edit/", views.edit, name="edit"),
     path("photos/<int:media_id>/tags/", views.set_tags, name="tags"),
     path("photos/<int:media_id>/delete/", views.delete, name="delete"),
     path("groups/<int:group_id>/photos/", views.group_media, name="group"),
