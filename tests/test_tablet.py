@@ -25,10 +25,19 @@ PIN = "2580"
 TESS_PIN = "4711"
 
 
+@pytest.fixture(autouse=True)
+def _in_english(request):
+    """The tests read the English words of the pages (the Dutch catalogue has a test of its own)."""
+    if "world" in request.fixturenames:
+        request.getfixturevalue("english")
+
+
 @pytest.fixture
 def tess(world):
     """A second member of Baby's staff, with a PIN of her own."""
     tess = make_user("tess@example.test", "Tess Collega")
+    tess.language = "en"
+    tess.save(update_fields=["language"])
     GroupStaffFactory(user=tess, group=world.a.babies)
     tablet_services.pin_set(user=tess, pin=TESS_PIN)
     return tess
@@ -524,3 +533,15 @@ def test_tablet_pages_off_a_tablet(world, client):
     assert client.get(reverse("tablet:leave")).status_code == 404
     assert client.post(reverse("tablet:ping")).status_code == 409
     assert client.post(reverse("tablet:lock_now"))["Location"] == reverse("home:home")
+
+
+def test_a_part_of_a_page_asked_for_on_a_locked_tablet_sends_the_page_to_the_lock_screen(world, client, tablet):
+    response = client.get(reverse("messaging:group_inbox", args=[world.a.babies.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 204 and response["HX-Redirect"] == reverse("tablet:lock")
+
+
+def test_the_wait_is_told_in_minutes(world, client, tablet):
+    for _ in range(5):
+        response = unlock(client, world.sanne, "1111")
+    assert response.status_code == 429
+    assert "Try again in 15 minutes" in response.content.decode()

@@ -29,9 +29,9 @@ from enum import Enum
 from django.conf import settings
 from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 
 from portal.access import roles as roles_module
 from portal.access.tenancy import found_in_users_organisations
@@ -293,6 +293,11 @@ class TabletMiddleware:
         if verdict is Verdict.OPEN:
             return None
         if verdict is Verdict.LOCK_SCREEN:
+            if request.headers.get("HX-Request"):
+                # A part of a page asked for: the whole page goes to the lock screen.
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = reverse("tablet:lock")
+                return response
             return redirect("tablet:lock")
         return render(request, "tablet/refused.html", {"tablet_group": state.tablet.group}, status=403)
 

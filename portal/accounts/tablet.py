@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.accounts.models import GroupTablet, LoginFailure, User
 from portal.core import clock
@@ -101,8 +102,10 @@ class Unlock:
             return ""
         if self.wait_seconds:
             minutes = max(1, math.ceil(self.wait_seconds / 60))
-            return _(
-                "Too many wrong PINs. Try again in %(minutes)d min., or leave tablet mode with your full login."
+            return ngettext(
+                "Too many wrong PINs. Try again in %(minutes)d minute, or use your full login.",
+                "Too many wrong PINs. Try again in %(minutes)d minutes, or use your full login.",
+                minutes,
             ) % {"minutes": minutes}
         return _("This PIN is not right.")
 
