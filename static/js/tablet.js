@@ -1,7 +1,8 @@
 // The group tablet's idle lock in the browser (the server enforces it too: portal/access/tablet.py).
 // After data-idle-seconds without a tap, key or scroll, the page submits the lock form and the
 // tablet shows its lock screen. While someone is busy on one page (typing a long diary page),
-// the server is told at most every 30 seconds, so that it does not lock them out on submit.
+// the server is told at most every 30 seconds (a third of the idle time when that is shorter),
+// so that it does not lock them out on submit.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -12,6 +13,7 @@
     var pingUrl = script.getAttribute("data-ping");
     var lockUrl = script.getAttribute("data-lock");
     if (!(idle > 0)) return;
+    var pingEvery = Math.min(30000, idle / 3);
     var lastUse = Date.now();
     var lastPing = Date.now();
     var locking = false;
@@ -40,7 +42,7 @@
     ["pointerdown", "keydown", "input", "scroll", "touchstart"].forEach(function (kind) {
       window.addEventListener(kind, function () {
         lastUse = Date.now();
-        if (lastUse - lastPing >= 30000) ping();
+        if (lastUse - lastPing >= pingEvery) ping();
       }, { passive: true, capture: true });
     });
 

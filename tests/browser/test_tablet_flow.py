@@ -126,6 +126,12 @@ def test_a_group_tablet_from_setting_up_to_locking(world, live_server, browser, 
     page.get_by_label("Your PIN").fill("2580")
     page.get_by_role("button", name="Unlock").click()
     page.wait_for_url(f"{base}/home/")
+    page.goto(f"{base}/children/{world.bo.pk}/diary/write/")
+    # Typing keeps it open (and tells the server), longer than the idle time.
+    with page.expect_request(lambda r: r.url == f"{base}/tablet/active/" and r.method == "POST"):
+        page.locator("#text").press_sequentially("Bo slaapt nog.", delay=400)
+    assert page.url == f"{base}/children/{world.bo.pk}/diary/write/"
+    # Then nobody touches it: back to the lock screen.
     page.wait_for_url(f"{base}/tablet/", timeout=15_000)
     assert page.get_by_text("The tablet locked itself").is_visible()
 
