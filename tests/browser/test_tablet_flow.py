@@ -139,4 +139,12 @@ def test_a_group_tablet_from_setting_up_to_locking(world, live_server, browser, 
     page.set_viewport_size(PHONE)
     check_page(page, f"{base}/tablet/", axe)
     shoot(page, "tablet-lock-phone")
+    settings.TABLET_IDLE_MINUTES = 3
+    page.get_by_role("link", name="Sanne Medewerker").click()
+    page.get_by_label("Your PIN").fill("2580")
+    page.get_by_role("button", name="Unlock").click()
+    page.wait_for_url(f"{base}/home/")
+    check_page(page, f"{base}/home/", axe)
+    assert big_enough(page, ".tablet-lock-button, .tabbar a") == []
+    shoot(page, "tablet-home-phone")
     context.close()
