@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "portal.access.tablet.TabletMiddleware",
     "portal.access.tenancy.TenantScopeMiddleware",
     "portal.accounts.middleware.UserLanguageMiddleware",
     "portal.accounts.middleware.SessionTrackingMiddleware",
@@ -100,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.notifications.context.badges",
                 "portal.home.navigation.navigation",
+                "portal.access.tablet.context",
             ],
         },
     },
@@ -305,6 +307,12 @@ LOGIN_THROTTLE_FREE_FAILURES = envint("LOGIN_THROTTLE_FREE_FAILURES", 5)
 LOGIN_THROTTLE_PER_DEVICE = envint("LOGIN_THROTTLE_PER_DEVICE", 10)
 LOGIN_THROTTLE_PER_ACCOUNT = envint("LOGIN_THROTTLE_PER_ACCOUNT", 50)
 LOGIN_THROTTLE_PER_IP = envint("LOGIN_THROTTLE_PER_IP", 300)
+# A group's tablet (portal.access.tablet): it locks after this many minutes without use, and a
+# staff member's PIN may be wrong this many times on one tablet within the wait before that
+# person waits (their normal login is not affected).
+TABLET_IDLE_MINUTES = envint("TABLET_IDLE_MINUTES", 3)
+TABLET_PIN_TRIES = envint("TABLET_PIN_TRIES", 5)
+TABLET_PIN_WAIT_MINUTES = envint("TABLET_PIN_WAIT_MINUTES", 15)
 # Behind a reverse proxy: the header that carries the client's address (e.g. X-Real-IP).
 CLIENT_IP_HEADER = envstr("CLIENT_IP_HEADER")
 

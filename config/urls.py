@@ -9,6 +9,7 @@ from portal.core.health import healthz
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="home:home", permanent=False), name="root"),
     path("accounts/", include("portal.accounts.urls")),
+    path("tablet/", include("portal.accounts.tablet_urls")),
     path("", include("portal.home.urls")),
     path("", include("portal.backoffice.urls")),
     path("", include("portal.planning.urls")),

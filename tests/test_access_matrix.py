@@ -71,6 +71,15 @@ ROUTES = [
     Route("accounts:password_reset_confirm", lambda w: {"uidb64": "MTIz", "token": "set-password"}, anonymous=200),
     Route("accounts:invitation", lambda w: {"token": "not-a-real-token"}, anonymous=404, default=404),
     Route("accounts:security"),
+    # The PIN for the group tablet is for group staff.
+    Route("accounts:tablet_pin", expect={"sanne": 200}, default=403),
+    # The group tablet: set up by group staff; off a tablet its other pages have nothing to show.
+    Route("tablet:setup", expect={"sanne": 200}, default=403),
+    Route("tablet:lock", default=302),
+    Route("tablet:unlock", lambda w: {"user_id": w.sanne.pk}, default=404),
+    Route("tablet:lock_now", method="post", default=302),
+    Route("tablet:ping", method="post", default=409),
+    Route("tablet:leave", default=404),
     # Admins have a device already and go to the security page; others see the set-up page.
     Route("accounts:otp_setup", expect={"adam": 302, "oscar": 302}),
     Route("accounts:otp_verify", default=302),  # verified or without a device: on to the home page

@@ -85,3 +85,62 @@ class ChangePasswordForm(SetPasswordForm):
         if not self.user.check_password(value):
             raise forms.ValidationError(_("This is not your current password."), code="password_incorrect")
         return value
+
+
+class TabletPinForm(forms.Form):
+    """Set the personal PIN for group tablets: the current password first, then the PIN twice."""
+
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+    pin1 = forms.CharField(
+        label=_("New PIN"),
+        max_length=6,
+        help_text=_("4 to 6 digits, not 0000 or 1234. Only for the group tablet: it does not open your account."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "inputmode": "numeric", "pattern": "[0-9]*"}),
+    )
+    pin2 = forms.CharField(
+        label=_("New PIN again"),
+        max_length=6,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "inputmode": "numeric", "pattern": "[0-9]*"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_current_password(self):
+        value = self.cleaned_data["current_password"]
+        if not self.user.check_password(value):
+            raise forms.ValidationError(_("This is not your current password."), code="password_incorrect")
+        return value
+
+    def clean_pin1(self):
+        from portal.accounts.tablet import pin_problem
+
+        pin = self.cleaned_data["pin1"].strip()
+        problem = pin_problem(pin)
+        if problem:
+            raise forms.ValidationError(problem, code="pin_weak")
+        return pin
+
+    def clean_pin2(self):
+        first, second = self.cleaned_data.get("pin1"), self.cleaned_data.get("pin2", "").strip()
+        if first and second != first:
+            raise forms.ValidationError(_("The two PINs differ."), code="pin_mismatch")
+        return second
+
+
+class TabletUnlockForm(forms.Form):
+    pin = forms.CharField(
+        label=_("Your PIN"),
+        max_length=6,
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "off", "inputmode": "numeric", "pattern": "[0-9]*", "autofocus": True}
+        ),
+    )
+
+    def clean_pin(self):
+        return self.cleaned_data["pin"].strip()

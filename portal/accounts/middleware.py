@@ -96,8 +96,12 @@ class AccountGateMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        # On a group tablet the device was opened with a full login when it was set up; the
+        # person who unlocked it with their PIN reaches only the group's work there, never their
+        # own account (`portal.access.tablet`), so the personal gates do not apply.
+        on_tablet = getattr(request, "tablet", None) is not None
         if user is not None and user.is_authenticated:
-            if not request.path.startswith(GATE_FREE_PREFIXES):
+            if not on_tablet and not request.path.startswith(GATE_FREE_PREFIXES):
                 target = self.gate_for(request, user)
                 if target and request.path != target:
                     return redirect(target)

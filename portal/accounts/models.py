@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.core import clock
+from portal.core.scoping import TenantManager
 
 
 def hash_token(raw: str) -> str:
@@ -68,6 +69,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("installation operator"), default=False)
     date_joined = models.DateTimeField(_("created"), default=clock.now)
     activated_at = models.DateTimeField(_("account activated"), null=True, blank=True)
+    # The short personal code with which group staff unlock their group's tablet: hashed with
+    # the password hashers (never kept plain); empty when none is set.
+    tablet_pin = models.CharField(max_length=128, blank=True)
+    tablet_pin_set_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -316,3 +321,33 @@ class RoleInvitation(models.Model):
         if self.group is not None:
             return f"{self.group.location.name} · {self.group.name}"
         return (self.location or self.organisation).name
+
+
+class GroupTablet(models.Model):
+    """A device that a member of a group's staff turned into that group's shared tablet.
+
+    The device keeps the browser session of the person who set it up (`set_up_by`), who logged
+    in on it with their full login; it stays in their list of sessions, where they can end it.
+    On the tablet the group's staff take turns with their personal PIN: the middleware in
+    `portal.access.tablet` makes the one who unlocked it the user of each request, reaching only
+    the group's work, until the tablet locks (idle, or the lock button). See docs/decisions.md."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    group = models.ForeignKey(
+        "organisations.Group", on_delete=models.CASCADE, related_name="tablets", verbose_name=_("group")
+    )
+    session_key = models.CharField(max_length=40, db_index=True)
+    set_up_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=clock.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    TENANT_PATH = "organisation"
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Tablet of group {self.group_id} since {self.created_at:%Y-%m-%d %H:%M}"

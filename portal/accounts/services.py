@@ -169,8 +169,12 @@ def password_changed(*, user: User, keep_session_key: str | None) -> None:
     other = UserSession.objects.filter(user=user)
     if keep_session_key:
         other = other.exclude(session_key=keep_session_key)
-    Session.objects.filter(session_key__in=list(other.values_list("session_key", flat=True))).delete()
+    ended_keys = list(other.values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=ended_keys).delete()
     other.delete()
+    from portal.accounts.tablet import tablets_end_for_sessions
+
+    tablets_end_for_sessions(ended_keys)  # a group tablet set up by the person ends with its session
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=clock.now())
     Invitation.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=clock.now())
     from portal.notifications.models import PushSubscription
@@ -377,7 +381,11 @@ def cycle_session(request) -> None:
 
 
 def user_session_end(*, user_session: UserSession) -> None:
+    """End one browser session; when it is a group tablet, the tablet ends with it."""
+    from portal.accounts.tablet import tablets_end_for_sessions
+
     Session.objects.filter(session_key=user_session.session_key).delete()
+    tablets_end_for_sessions([user_session.session_key])
     user_session.delete()
 
 

@@ -48,6 +48,7 @@ urlpatterns = [
     path("security/two-step/", views.otp_setup, name="otp_setup"),
     path("security/two-step/verify/", views.otp_verify, name="otp_verify"),
     path("security/two-step/disable/", views.otp_disable, name="otp_disable"),
+    path("security/tablet-pin/", views.tablet_pin, name="tablet_pin"),
     path("security/sessions/<int:session_id>/end/", views.session_end, name="session_end"),
     path("security/apps/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,8 +18,10 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.access import accounts as access_accounts
+from portal.access import tablet as tablet_access
 from portal.accounts import identity, services
-from portal.accounts.forms import ChangePasswordForm, LoginForm, SetPasswordForm, TokenForm
+from portal.accounts import tablet as tablet_services
+from portal.accounts.forms import ChangePasswordForm, LoginForm, SetPasswordForm, TabletPinForm, TokenForm
 from portal.accounts.models import ApiToken, User
 from portal.accounts.signals import client_ip
 
@@ -249,18 +252,45 @@ def otp_disable(request):
 @login_required
 def security(request):
     user: User = request.user
-    sessions = services.user_sessions_active(user)
+    sessions = list(services.user_sessions_active(user))
+    tablets = tablet_services.tablets_by_session_key(s.session_key for s in sessions)
+    for user_session in sessions:
+        user_session.tablet = tablets.get(user_session.session_key)
     tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
     return render(
         request,
         "accounts/security.html",
         {
             "sessions": sessions,
+            "pin_offered": tablet_access.may_have_pin(user),
             "tokens": tokens,
             "current_key": request.session.session_key,
             "has_totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
             "totp_required": access_accounts.two_factor_required_somewhere(user),
         },
+    )
+
+
+@login_required
+def tablet_pin(request):
+    """Set (or change) the person's PIN for group tablets; the current password is asked."""
+    user: User = request.user
+    if not tablet_access.may_have_pin(user):
+        raise PermissionDenied  # the PIN is for group staff
+    form = TabletPinForm(user, data=request.POST or None)
+    if request.method == "POST" and request.POST.get("remove") == "yes":
+        tablet_services.pin_remove(user=user)
+        messages.success(request, _("Your PIN is removed. You can no longer unlock a group tablet."))
+        return redirect("accounts:security")
+    if request.method == "POST" and form.is_valid():
+        tablet_services.pin_set(user=user, pin=form.cleaned_data["pin1"])
+        messages.success(request, _("Your PIN is set. Use it to unlock your group's tablet."))
+        return redirect("accounts:security")
+    return render(
+        request,
+        "accounts/tablet_pin.html",
+        {"form": form, "has_pin": bool(user.tablet_pin)},
+        status=400 if request.method == "POST" else 200,
     )
 
 

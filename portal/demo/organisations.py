@@ -12,8 +12,9 @@ import random
 from dataclasses import dataclass
 
 from portal.accounts.models import User
+from portal.accounts.tablet import pin_set
 from portal.children.models import Child, EmergencyContact, Guardian, PickupPerson, Placement, ScheduledDayPart
-from portal.demo.logins import DEMO_PASSWORD
+from portal.demo.logins import DEMO_PASSWORD, DEMO_TABLET_PIN
 from portal.organisations.models import (
     Group,
     GroupStaff,
@@ -186,6 +187,7 @@ def load_demo_organisation(today: dt.date) -> DemoOrganisation:
         return User.objects.create_user(email, DEMO_PASSWORD if password else None, full_name=name)
 
     staff = person("medewerker@demo.test", "Marieke Hoekstra", password=True)
+    pin_set(user=staff, pin=DEMO_TABLET_PIN)  # to try the group tablet
     GroupStaff.objects.create(user=staff, group=groups["Rupsjes"][0])
     GroupStaff.objects.create(user=staff, group=groups["Vlinders"][0])
     for index, (name, (group, _ages)) in enumerate(groups.items()):

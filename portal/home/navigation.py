@@ -96,6 +96,10 @@ def navigation(request) -> dict:
             roles = set(role_names(user))
             by_kind = unread_by_kind(user)
             tabs = tabs_for(user, roles, unread_total(user), by_kind) if roles else []
+            if getattr(request, "tablet", None) is not None:
+                from portal.access.tablet import path_opens_on_tablet
+
+                tabs = [tab for tab in tabs if path_opens_on_tablet(tab.url)]  # the group's work only
             built["tabs"] = [{"tab": tab, "current": _current(request, tab)} for tab in tabs]
             built["notifications"] = sum(by_kind.values())
         return built

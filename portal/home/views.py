@@ -22,6 +22,7 @@ from portal.access import children as children_access
 from portal.access import organisations as organisations_access
 from portal.access import planning as planning_access
 from portal.access import roles as roles_access
+from portal.access import tablet as tablet_access
 from portal.access import tenancy as tenancy_access
 from portal.accounts import identity
 from portal.accounts.models import User
@@ -123,7 +124,8 @@ def home(request):
         if "planner" in roles
         else [],
         "organisations": _organisation_summaries(user, today) if "organisation_admin" in roles else [],
-        "role_invitations": list(identity.open_role_invitations(user)),
+        # Roles offered to the person are theirs to answer, not the group tablet's.
+        "role_invitations": [] if tablet_access.current(request) else list(identity.open_role_invitations(user)),
         "admin_waiting_for_two_step": list(
             Organisation.objects.filter(id__in=access_accounts.admin_roles_not_in_use(user)).order_by("name")
         ),
