@@ -110,6 +110,13 @@
     input.value = ""; // choosing again (another photo, or the same after a mistake) adds to the batch
     refreshSameForAll();
   }
+  // The button in the page's language instead of the browser's own ("Choose Files"); the input
+  // stays in the page, focusable, for the keyboard and screen readers.
+  var fileButton = form.querySelector(".file-button");
+  if (fileButton) {
+    input.classList.add("visually-hidden-file");
+    fileButton.hidden = false;
+  }
   input.addEventListener("change", takeChosen);
   if (input.files.length) takeChosen(); // chosen while the page was still loading
 

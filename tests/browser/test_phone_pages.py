@@ -210,7 +210,7 @@ def test_screenshots_for_the_readme(world, live_server, browser):
         ("anna@example.test", ["today", "photos", "diary", "conversation", "planning"]),
         ("sanne@example.test", ["staff-today", "staff-diary-write", "staff-photos"]),
     ):
-        context, page = log_in(browser, live_server, email)
+        context, page = log_in(browser, live_server, email, locale="nl-NL")  # as on a Dutch phone
         page.get_by_text("Menu", exact=True).click()
         page.get_by_role("button", name="Nederlands").click()
         page.wait_for_load_state("load")

@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.children.models import Child
 from portal.media.models import MediaItem
@@ -138,7 +139,7 @@ def test_two_photos_each_with_its_own_children_on_a_phone(world, live_server, br
     row.get_by_role("link", name="Edit tags").click()
     heading = row.locator(".media-edit h3")
     heading.wait_for()
-    assert heading.evaluate("h => document.activeElement === h")
+    expect(heading).to_be_focused()  # htmx moves focus when the swap settles
     page.screenshot(path=str(tmp_path / "group-photos.png"), full_page=True)
     row.get_by_label("Lin Test").check()
     row.get_by_role("button", name="Save tags").click()
