@@ -571,23 +571,24 @@ def closing_day_remove(request, organisation, closing_day_id: int):
 @admin_view
 def history(request, organisation):
     """The organisation's history, newest first, filtered by child, by who did it and by action
-    (one, or all of a kind such as `planning.*`)."""
-    from django.utils.http import urlencode
-
-    from portal.core.audit import action_label
+    (one, or all of a kind such as `planning.*`), a page at a time with links to newer and
+    older lines (portal.core.audit.history_page: no page reads the lines before it)."""
+    from portal.core.audit import HISTORY_COUNT_LIMIT, action_label, history_page
 
     form = forms.HistoryFilterForm(organisation, request.GET)
-    entries = (
-        AuditEntry.objects.filter(organisation=organisation)
-        .select_related("actor", "child")
-        .annotate(actor_name=identity.name_of("actor", organisation))
-    )
+    entries = AuditEntry.objects.filter(organisation=organisation)
     # A filter that is not valid (a child or person not of this organisation) shows nothing.
     entries = form.filter(entries) if form.is_valid() else entries.none()
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    for entry in page:
+    page = history_page(
+        entries,
+        before=request.GET.get("before"),
+        after=request.GET.get("after"),
+        shown=lambda rows: rows.select_related("child").annotate(actor_name=identity.name_of("actor", organisation)),
+    )
+    for entry in page.entries:
         entry.label = action_label(entry.action)
     kept = {k: v for k, v in request.GET.items() if k in form.fields and v}
+    chosen_child = form.cleaned_data.get("child") if form.is_valid() else None
     return render(
         request,
         "backoffice/history.html",
@@ -595,6 +596,8 @@ def history(request, organisation):
             "organisation": organisation,
             "page": page,
             "form": form,
+            "chosen_child": chosen_child,
+            "count_limit": HISTORY_COUNT_LIMIT,
             "filtered": bool(kept),
             "query": urlencode(kept) + "&" if kept else "",
         },

@@ -32,7 +32,7 @@ def test_the_history_filters_on_a_phone(world, live_server, page):
     page.goto(f"{live_server.url}/manage/{org.pk}/history/")
     assert page.locator("ol.history").get_by_text("Request approved").is_visible() and fits_the_screen(page)
 
-    page.get_by_label("Child").select_option(label="Bo Test")
+    page.get_by_label("Child").fill("bo")
     page.get_by_role("button", name="Filter").click()
     assert status(page).startswith("2 changes")
     assert page.get_by_text("Mo: ziek").count() == 0
