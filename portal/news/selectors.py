@@ -3,6 +3,11 @@ queries whatever their length."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any, overload
+
+from django.db.models import QuerySet
+
 from portal.access import news as news_access
 from portal.news.models import NewsItem
 
@@ -17,6 +22,7 @@ class ReaderFeed:
 
     def __init__(self, user):
         parts = [part.order_by().values("id", "publish_at") for part in news_access.news_readable_parts(user)]
+        self.ids: QuerySet[Any, Any]
         if not parts:
             self.ids = NewsItem.objects.none().values("id", "publish_at")
         elif len(parts) == 1:
@@ -32,7 +38,16 @@ class ReaderFeed:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, index):
+    def __iter__(self) -> Iterator[NewsItem]:
+        return iter(self[0 : self.count()])
+
+    @overload
+    def __getitem__(self, index: int) -> NewsItem: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[NewsItem]: ...
+
+    def __getitem__(self, index: int | slice) -> NewsItem | list[NewsItem]:
         if not isinstance(index, slice):
             return self[index : index + 1][0]
         ids = [row["id"] for row in self.ids[index]]
