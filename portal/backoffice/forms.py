@@ -290,7 +290,7 @@ class HistoryFilterForm(forms.Form):
         label=_("Child"),
         required=False,
         max_length=bounds.SEARCH_MAX_LENGTH,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("name or number")}),
+        widget=forms.TextInput(attrs={"placeholder": _("name or number")}),
     )
     child = forms.ModelChoiceField(queryset=Child.objects.none(), required=False, widget=forms.HiddenInput)
     actor = forms.ChoiceField(label=_("Done by"), required=False)
