@@ -120,7 +120,9 @@ def screens(people: dict) -> list[tuple[str, str, str, str]]:
         ("admin", "children search", f"/manage/{org}/children/?q=jansen", "cookie"),
         ("admin", "children page 10", f"/manage/{org}/children/?page=10", "cookie"),
         ("admin", "staff", f"/manage/{org}/staff/", "cookie"),
+        ("admin", "staff search", f"/manage/{org}/staff/?q=jansen", "cookie"),
         ("admin", "history", f"/manage/{org}/history/", "cookie"),
+        ("admin", "history filtered", f"/manage/{org}/history/?name=jansen&action=planning.*", "cookie"),
     ]
 
 

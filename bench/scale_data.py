@@ -112,6 +112,7 @@ def build(size: int, seed: int = 15) -> dict:  # noqa: C901 (one long recipe, re
     from portal.accounts.models import OrganisationProfile, User
     from portal.children.models import Child, Guardian, Placement, ScheduledDayPart
     from portal.core import clock
+    from portal.core.models import AuditEntry
     from portal.diary.models import DiaryEntry
     from portal.media.models import MediaItem, MediaTag, Rendition
     from portal.media.storage import private_storage
@@ -474,6 +475,73 @@ def build(size: int, seed: int = 15) -> dict:  # noqa: C901 (one long recipe, re
     load.copy(Credit, credits)
     load.copy(PlanningRequest, requests)
     print(f"  diary {len(entries)}, messages {len(messages)}, requests {len(requests)}", flush=True)
+
+    # The history: a line for every diary page published, absence reported and request asked
+    # for and decided (about 30 a child a year, as the services write them).
+    org_of_child = {child["id"]: child["_org"] for child in children}
+
+    def line(action: str, actor, org_id: int, object_type: str, object_id: int, child_id: int, at) -> dict:
+        return {
+            "id": load.next_id(AuditEntry),
+            "organisation_id": org_id,
+            "actor_id": actor,
+            "at": at,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "child_id": child_id,
+            "summary": "Bench",
+            "changes": {},
+        }
+
+    history = []
+    for e in entries:
+        org_id = org_of_child[e["child_id"]]
+        history.append(
+            line(
+                "diary.entry.published", e["author_id"], org_id, "diaryentry", e["id"], e["child_id"], e["published_at"]
+            )
+        )
+    for a in absences:
+        org_id = org_of_child[a["child_id"]]
+        history.append(
+            line(
+                "planning.absence.reported",
+                a["reported_by_id"],
+                org_id,
+                "absence",
+                a["id"],
+                a["child_id"],
+                a["reported_at"],
+            )
+        )
+    for r in requests:
+        org_id = org_of_child[r["child_id"]]
+        history.append(
+            line(
+                "planning.extra_day.requested",
+                r["requested_by_id"],
+                org_id,
+                "planningrequest",
+                r["id"],
+                r["child_id"],
+                r["requested_at"],
+            )
+        )
+        if r["decided_at"] is not None:
+            history.append(
+                line(
+                    "planning.request.rejected",
+                    None,
+                    org_id,
+                    "planningrequest",
+                    r["id"],
+                    r["child_id"],
+                    r["decided_at"],
+                )
+            )
+    load.copy(AuditEntry, history)
+    print(f"  history {len(history)}", flush=True)
 
     # News: organisation-wide, per location and per group; twenty notifications per guardian.
     news = []

@@ -326,6 +326,67 @@ class TestStaff:
         assert OrganisationAdmin.objects.filter(pk=row.pk).exists()
 
 
+class TestStaffList:
+    def test_the_group_staff_come_a_page_at_a_time_in_a_fixed_number_of_queries(self, admin, world):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from portal.organisations.models import OrganisationAdmin
+
+        def count(**query):
+            with CaptureQueriesContext(connection) as queries:
+                response = admin.get(url("staff", world), query)
+            assert response.status_code == 200
+            return len(queries), response
+
+        few, first = count()
+        assert first.context["page"].paginator.count == 1  # Sanne; Olga works for Regenboog
+        for number in range(60):
+            person = User.objects.create_user(email=f"leid{number:02d}@example.test", full_name=f"Leid {number:02d}")
+            GroupStaff.objects.create(user=person, group=world.a.toddlers if number % 2 else world.a.babies)
+            LocationPlanner.objects.create(user=person, location=world.a.noord)
+            OrganisationAdmin.objects.create(user=person, organisation=world.a.org)
+        many, response = count()
+        assert many == few
+        assert response.context["page"].paginator.count == 61 and len(response.context["page"].object_list) == 25
+        assert "olga@example.test" not in response.content.decode()
+        assert count(q="leid", page=3)[0] == few
+        assert count(q="leid", location=world.a.centrum.pk)[0] == few - 1  # no admins under a location
+        third = admin.get(url("staff", world), {"q": "leid", "page": 3}).content.decode()
+        assert "pagina 3 van 3" in third and "q=leid&amp;page=2" in third
+
+    def test_a_search_on_name_or_address_and_a_location(self, admin, world):
+        page = admin.get(url("staff", world), {"q": "sanne@EXAMPLE"}).content.decode()
+        assert "sanne@example.test" in page and "paula@example.test" not in page
+        page = admin.get(url("staff", world), {"q": "Paula plan"}).content.decode()
+        assert "paula@example.test" in page and "sanne@example.test" not in page
+        response = admin.get(url("staff", world), {"location": world.a.noord.pk})
+        page = response.content.decode()
+        assert "sanne@example.test" not in page and "paula@example.test" not in page
+        assert response.context["page"].paginator.count == 0 and not response.context["planners"]
+        page = admin.get(url("staff", world), {"location": world.a.centrum.pk}).content.decode()
+        assert "sanne@example.test" in page and "paula@example.test" in page
+
+    def test_another_organisations_staff_stay_out_of_every_search(self, admin, world):
+        page = admin.get(url("staff", world), {"q": "olga"}).content.decode()
+        assert "olga@example.test" not in page
+        page = admin.get(url("staff", world), {"q": "pim", "location": world.b.centrum.pk}).content.decode()
+        assert "pim@example.test" not in page
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            {"q": "a\x00b"},
+            {"q": "x" * 5000},
+            {"location": "99999999999999999999999"},
+            {"page": "-1"},
+            {"page": "9" * 40},
+        ],
+    )
+    def test_odd_input_gives_a_page(self, admin, world, query):
+        assert admin.get(url("staff", world), query).status_code == 200
+
+
 def scheduled(group, day) -> dict[str, int]:
     """Professionals per day part of `group` on `day`, read as the planner's verdicts read them."""
     snapshot = Snapshot([group], [day])
@@ -427,3 +488,16 @@ def test_editing_a_child_changes_consent_through_consent_change(admin, world):
     assert AuditEntry.objects.filter(action__startswith="child.").count() == 2
     with pytest.raises(TypeError):
         child_update(child=world.lin, actor=world.adam, photo_consent=True)
+
+
+@pytest.mark.parametrize("value", [None, "", "2", 1])
+def test_the_plain_select_writes_what_djangos_select_writes(value):
+    from django import forms
+    from django.test.html import parse_html
+
+    from portal.backoffice.forms import PlainSelect
+
+    choices = [("", "Kies"), (1, "A & B"), ("Noord", [(2, "<c>"), (3, "d")])]
+    attrs = {"id": "id_group", "required": True, "aria-describedby": "id_group_error"}
+    expected = forms.Select(choices=choices).render("group", value, attrs)
+    assert parse_html(PlainSelect(choices=choices).render("group", value, attrs)) == parse_html(expected)

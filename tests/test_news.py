@@ -562,6 +562,48 @@ def test_list_and_manage_pages_take_the_same_queries_with_more_items(client, wor
     assert many == few and max(many) <= 14
 
 
+@pytest.mark.parametrize("user", ["anna", "bert", "carla", "sanne", "paula", "adam", "otto", "nobody"])
+def test_the_readers_list_is_exactly_the_rule_newest_first(world, items, user):
+    from portal.news.selectors import reader_items
+
+    person = getattr(world, user)
+    roles_access.forget_roles(person)
+    expected = list(news_access.news_readable(person).order_by("-publish_at", "-id").values_list("pk", flat=True))
+    feed = reader_items(person)
+    assert feed.count() == len(expected)
+    assert [i.pk for i in feed[0:100]] == expected
+    assert [i.pk for i in feed[1:3]] == expected[1:3]
+
+
+def test_a_planners_item_to_a_group_of_their_location_is_listed_once(world):
+    from portal.news.selectors import reader_items
+
+    publish(world, "babies", "Eén keer")
+    roles_access.forget_roles(world.paula)
+    feed = reader_items(world.paula)
+    assert [i.title for i in feed[0:10]].count("Eén keer") == 1 and feed.count() == 1
+
+
+def test_other_locations_and_groups_news_costs_a_reader_nothing(client, world):
+    """Items to Noord, BSO Noord and Regenboog reach neither Anna nor Sanne: more of them
+    changes neither their lists nor the queries."""
+    fill(world, 4)
+    for user in (world.anna, world.sanne):
+        login(client, user)
+        few = count_queries(client, reverse("news:list"))
+        before = client.get(reverse("news:list")).context["page"].paginator.count
+        for n in range(12):
+            publish(world, ["noord", "bso"][n % 2], f"Elders {n}")
+            services.item_create(
+                user=world.oscar, audience=audience(world, "other_org"), kind="news", title=f"Regenboog {n}", body="x"
+            )
+        page = client.get(reverse("news:list"))
+        assert count_queries(client, reverse("news:list")) == few
+        assert page.context["page"].paginator.count == before and "Elders" not in page.content.decode()
+        api = client.get("/api/v1/news", **bearer(user)).json()
+        assert api["count"] == before and not any("Elders" in i["title"] for i in api["items"])
+
+
 def test_the_list_is_paginated(client, world, django_assert_max_num_queries):
     fill(world, 23)
     login(client, world.adam)

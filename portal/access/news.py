@@ -10,7 +10,9 @@ previews) everything they may manage.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -81,26 +83,61 @@ def is_publisher(user) -> bool:
     return roles.is_organisation_admin or roles.is_planner
 
 
+def _manage_parts(reach: NewsReach) -> list[Q]:
+    """Where the user may manage, as parts that each one index answers (empty ones left out)."""
+    parts = []
+    if reach.manage_organisation_ids:
+        parts.append(Q(organisation_id__in=reach.manage_organisation_ids))
+    if reach.manage_location_ids:
+        parts.append(Q(location_id__in=reach.manage_location_ids))
+        parts.append(Q(group__location_id__in=reach.manage_location_ids))
+    return parts
+
+
+def _reach_parts(reach: NewsReach) -> list[Q]:
+    """What reaches the user, as parts that each one index answers (empty ones left out):
+    organisation-wide items, items to a location, items to a group."""
+    parts = []
+    if reach.organisation_ids:
+        parts.append(Q(location__isnull=True, group__isnull=True, organisation_id__in=reach.organisation_ids))
+    if reach.location_ids:
+        parts.append(Q(location_id__in=reach.location_ids))
+    if reach.group_ids:
+        parts.append(Q(group_id__in=reach.group_ids))
+    return parts
+
+
+def _any(parts: list[Q]) -> Q:
+    """The parts joined with OR; no parts: nothing (not everything, as an empty Q would be)."""
+    return reduce(operator.or_, parts) if parts else Q(pk__in=[])
+
+
 def _manage_q(reach: NewsReach) -> Q:
-    return (
-        Q(organisation_id__in=reach.manage_organisation_ids)
-        | Q(location_id__in=reach.manage_location_ids)
-        | Q(group__location_id__in=reach.manage_location_ids)
-    )
+    return _any(_manage_parts(reach))
 
 
 def _reach_q(reach: NewsReach) -> Q:
-    return (
-        Q(location__isnull=True, group__isnull=True, organisation_id__in=reach.organisation_ids)
-        | Q(location_id__in=reach.location_ids)
-        | Q(group_id__in=reach.group_ids)
-    )
+    return _any(_reach_parts(reach))
 
 
 def news_readable(user) -> QuerySet[NewsItem]:
     """Published news items (publish_at <= now) that reach the user or that they may manage."""
     reach = news_reach(user)
     return NewsItem.objects.filter(publish_at__lte=clock.now()).filter(_reach_q(reach) | _manage_q(reach))
+
+
+def news_readable_parts(user) -> list[QuerySet[NewsItem]]:
+    """`news_readable` split into parts that may overlap and that together are exactly it:
+    organisation-wide items, the items to the user's locations, to their groups, and what they
+    manage. Each part is read from its own index (migration news.0002), so a reader's list
+    touches only their own items, never the other locations' and groups' (an OR of the parts
+    lets PostgreSQL walk every item of the organisation newest first instead). An admin, who
+    reads every item of their organisation, gets one part: the plain query reads no others."""
+    reach = news_reach(user)
+    published = NewsItem.objects.filter(publish_at__lte=clock.now())
+    if reach.manage_organisation_ids:
+        return [published.filter(_reach_q(reach) | _manage_q(reach))]
+    return [published.filter(part) for part in _reach_parts(reach) + _manage_parts(reach)]
 
 
 def news_manageable(user) -> QuerySet[NewsItem]:

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -402,8 +403,23 @@ def group_edit(request, organisation, group_id: int | None = None):
 # ---------------------------------------------------------------- staff
 
 
+def _people_matching(organisation, words: list[str], user_ref: str = "user") -> Q:
+    """Rows whose person (at `user_ref`) has every word in the name this organisation entered
+    or in their e-mail address. On PostgreSQL trigram indexes answer both (migrations
+    `children.0004` and `accounts.0006`)."""
+    from portal.accounts.models import OrganisationProfile
+
+    condition = Q()
+    for word in words:
+        named = OrganisationProfile.objects.filter(organisation=organisation, full_name__icontains=word)
+        condition &= Q(**{f"{user_ref}__email__icontains": word}) | Q(**{f"{user_ref}_id__in": named.values("user_id")})
+    return condition
+
+
 @admin_view
 def staff(request, organisation):
+    """Everyone with a role in the organisation. The group staff (who grow with the groups) come
+    a page at a time; a search on name or e-mail address and a location narrow every list."""
     form = forms.StaffRoleForm(organisation, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -420,25 +436,43 @@ def staff(request, organisation):
             request, _("%(email)s is invited: the role starts when they accept it.") % {"email": data["email"]}
         )
         return redirect("backoffice:staff", organisation_id=organisation.pk)
+    query = bounds.clean_search(request.GET.get("q"))
+    words = bounds.search_words(query)
+    location_id = bounds.parse_id(request.GET.get("location"))
+    group_staff = GroupStaff.objects.filter(group__location__organisation=organisation)
+    planners = LocationPlanner.objects.filter(location__organisation=organisation)
+    admins = OrganisationAdmin.objects.filter(organisation=organisation)
+    invitations = identity.open_role_invitations_of(organisation)
+    if words:
+        matching = _people_matching(organisation, words)
+        group_staff, planners, admins = group_staff.filter(matching), planners.filter(matching), admins.filter(matching)
+        invitations = invitations.filter(matching)
+    if location_id:
+        group_staff = group_staff.filter(group__location_id=location_id)
+        planners = planners.filter(location_id=location_id)
+        invitations = invitations.filter(Q(group__location_id=location_id) | Q(location_id=location_id))
+    group_staff = identity.with_profile(
+        group_staff.select_related("user", "group__location").order_by(
+            "group__location__name", "group__name", "user__email", "pk"
+        ),
+        organisation,
+    )
+    page = Paginator(group_staff, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = {k: v for k, v in (("q", query), ("location", location_id)) if v}
     context = {
         "organisation": organisation,
         "form": form,
-        "group_staff": identity.with_profile(
-            GroupStaff.objects.filter(group__location__organisation=organisation)
-            .select_related("user", "group__location")
-            .order_by("group__location__name", "group__name", "user__email"),
-            organisation,
-        ),
+        "page": page,
+        "query": query,
+        "location_id": location_id,
+        "filtered": bool(filters),
+        "filter_query": urlencode(filters) + "&" if filters else "",
+        "locations": Location.objects.filter(organisation=organisation).order_by("name"),
         "planners": identity.with_profile(
-            LocationPlanner.objects.filter(location__organisation=organisation)
-            .select_related("user", "location")
-            .order_by("location__name", "user__email"),
-            organisation,
+            planners.select_related("user", "location").order_by("location__name", "user__email"), organisation
         ),
-        "admins": identity.with_profile(
-            OrganisationAdmin.objects.filter(organisation=organisation).select_related("user"), organisation
-        ),
-        "invitations": identity.open_role_invitations_of(organisation),
+        "admins": identity.with_profile(admins.select_related("user"), organisation) if not location_id else None,
+        "invitations": invitations,
     }
     return render(request, "backoffice/staff.html", context, status=400 if form.errors else 200)
 
@@ -537,23 +571,24 @@ def closing_day_remove(request, organisation, closing_day_id: int):
 @admin_view
 def history(request, organisation):
     """The organisation's history, newest first, filtered by child, by who did it and by action
-    (one, or all of a kind such as `planning.*`)."""
-    from django.utils.http import urlencode
-
-    from portal.core.audit import action_label
+    (one, or all of a kind such as `planning.*`), a page at a time with links to newer and
+    older lines (portal.core.audit.history_page: no page reads the lines before it)."""
+    from portal.core.audit import HISTORY_COUNT_LIMIT, action_label, history_page
 
     form = forms.HistoryFilterForm(organisation, request.GET)
-    entries = (
-        AuditEntry.objects.filter(organisation=organisation)
-        .select_related("actor", "child")
-        .annotate(actor_name=identity.name_of("actor", organisation))
-    )
+    entries = AuditEntry.objects.filter(organisation=organisation)
     # A filter that is not valid (a child or person not of this organisation) shows nothing.
     entries = form.filter(entries) if form.is_valid() else entries.none()
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    for entry in page:
+    page = history_page(
+        entries,
+        before=request.GET.get("before"),
+        after=request.GET.get("after"),
+        shown=lambda rows: rows.select_related("child").annotate(actor_name=identity.name_of("actor", organisation)),
+    )
+    for entry in page.entries:
         entry.label = action_label(entry.action)
     kept = {k: v for k, v in request.GET.items() if k in form.fields and v}
+    chosen_child = form.cleaned_data.get("child") if form.is_valid() else None
     return render(
         request,
         "backoffice/history.html",
@@ -561,6 +596,8 @@ def history(request, organisation):
             "organisation": organisation,
             "page": page,
             "form": form,
+            "chosen_child": chosen_child,
+            "count_limit": HISTORY_COUNT_LIMIT,
             "filtered": bool(kept),
             "query": urlencode(kept) + "&" if kept else "",
         },

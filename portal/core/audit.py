@@ -12,9 +12,14 @@ notes, no news texts. Summaries name the child, the day and the kind of thing.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.models import AuditEntry
@@ -96,6 +101,84 @@ def _jsonable(value):
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
+
+
+# ---------------------------------------------------------------- reading the history a page at a time
+
+HISTORY_PAGE_SIZE = 50
+# The page says how many lines match up to this many ("more than 1000" beyond): counting every
+# line of a history of millions would cost more than the whole page.
+HISTORY_COUNT_LIMIT = 1000
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_CURSOR = re.compile(r"^([0-9]{1,18})-([0-9]{1,19})$")
+
+
+def history_cursor(entry: AuditEntry) -> str:
+    """Where a line stands in the order of the history (time, then id): `<microseconds>-<id>`."""
+    return f"{(entry.at - _EPOCH) // dt.timedelta(microseconds=1)}-{entry.pk}"
+
+
+def parse_history_cursor(raw: str | None) -> tuple[dt.datetime, int] | None:
+    """The time and id of a cursor from a link, or None for anything else."""
+    match = _CURSOR.match((raw or "").strip())
+    if match is None:
+        return None
+    try:
+        at = _EPOCH + dt.timedelta(microseconds=int(match.group(1)))
+    except OverflowError:
+        return None
+    pk = int(match.group(2))
+    return (at, pk) if 0 < pk < 2**63 else None
+
+
+@dataclass
+class HistoryPage:
+    entries: list[Any] = field(default_factory=list)  # AuditEntry rows, with what `shown` added
+    count: int = 0  # up to HISTORY_COUNT_LIMIT + 1
+    newer: str = ""  # the cursor for the page of newer lines ("" when this is the newest)
+    older: str = ""  # the cursor for the page of older lines ("" when there are none)
+
+    @property
+    def count_is_exact(self) -> bool:
+        return self.count <= HISTORY_COUNT_LIMIT
+
+
+def history_page(
+    entries, *, before: str | None = None, after: str | None = None, shown: Callable[[Any], Any] = lambda rows: rows
+) -> HistoryPage:
+    """A page of `entries` (a filtered AuditEntry queryset), newest first: the newest, or the
+    lines just older than the cursor `before`, or just newer than `after`. Seek pagination: each
+    page reads its own lines from the index on (organisation, ..., at, id), never the lines
+    before it, and the count stops at HISTORY_COUNT_LIMIT. `shown` adds what the page shows
+    (names, the child) to the lines read, not to the count. Three queries at most."""
+    size = HISTORY_PAGE_SIZE
+    page = HistoryPage(count=entries.order_by().values("pk")[: HISTORY_COUNT_LIMIT + 1].count())
+    entries = shown(entries)
+    newest_first = entries.order_by("-at", "-id")
+    rows: list[AuditEntry] = []
+    cursor = parse_history_cursor(after) if after and not before else None
+    if cursor is not None:
+        at, pk = cursor
+        newer = list(entries.filter(Q(at__gte=at) & (Q(at__gt=at) | Q(id__gt=pk))).order_by("at", "id")[: size + 1])
+        if len(newer) > size:
+            rows = newer[:size][::-1]
+            page.newer = history_cursor(rows[0])
+            page.older = history_cursor(rows[-1])
+            page.entries = rows
+            return page
+        # Fewer than a page newer than the cursor: the newest page it is.
+    cursor = parse_history_cursor(before)
+    if cursor is not None:
+        at, pk = cursor
+        newest_first = newest_first.filter(Q(at__lte=at) & (Q(at__lt=at) | Q(id__lt=pk)))
+    rows = list(newest_first[: size + 1])
+    page.entries = rows[:size]
+    if cursor is not None and page.entries:
+        page.newer = history_cursor(page.entries[0])
+    if len(rows) > size:
+        page.older = history_cursor(page.entries[-1])
+    return page
 
 
 # ---------------------------------------------------------------- labels for the history page

@@ -32,7 +32,7 @@ def test_the_history_filters_on_a_phone(world, live_server, page):
     page.goto(f"{live_server.url}/manage/{org.pk}/history/")
     assert page.locator("ol.history").get_by_text("Request approved").is_visible() and fits_the_screen(page)
 
-    page.get_by_label("Child").select_option(label="Bo Test")
+    page.get_by_label("Child").fill("bo")
     page.get_by_role("button", name="Filter").click()
     assert status(page).startswith("2 changes")
     assert page.get_by_text("Mo: ziek").count() == 0
@@ -47,3 +47,22 @@ def test_the_history_filters_on_a_phone(world, live_server, page):
     assert page.get_by_text("Nothing in the history matches these filters.").is_visible()
     page.get_by_role("link", name="Show everything").first.click()
     assert status(page) == "3 changes"
+
+
+def test_the_history_and_staff_pages_fit_a_phone_and_pass_axe(world, live_server, page):
+    from tests.browser.test_phone_pages import axe_source, check_page
+
+    org = world.a.org
+    for n in range(55):
+        log_action("planning.absence.reported", actor=world.anna, organisation=org, target=world.bo, summary=f"Bo {n}")
+    log_in_as_admin(page, live_server, world)
+    axe = axe_source()
+    base = f"{live_server.url}/manage/{org.pk}"
+    check_page(page, f"{base}/history/", axe)
+    page.get_by_role("link", name="older").click()
+    assert page.get_by_text("Bo 4", exact=True).is_visible() and page.get_by_text("Bo 5", exact=True).count() == 0
+    page.get_by_role("link", name="newer").click()
+    assert page.get_by_text("Bo 54", exact=True).is_visible()
+    check_page(page, f"{base}/history/?actor={world.anna.pk}&child={world.bo.pk}", axe)
+    check_page(page, f"{base}/staff/?q=sanne", axe)
+    check_page(page, f"{base}/staff/?location={world.a.noord.pk}", axe)
