@@ -406,7 +406,7 @@ def group_edit(request, organisation, group_id: int | None = None):
 def _people_matching(organisation, words: list[str], user_ref: str = "user") -> Q:
     """Rows whose person (at `user_ref`) has every word in the name this organisation entered
     or in their e-mail address. On PostgreSQL trigram indexes answer both (migrations
-    `children.0004` and `accounts.0006`)."""
+    `children.0004` and `accounts.0007`)."""
     from portal.accounts.models import OrganisationProfile
 
     condition = Q()

@@ -59,7 +59,7 @@ def test_the_history_and_staff_pages_fit_a_phone_and_pass_axe(world, live_server
     axe = axe_source()
     base = f"{live_server.url}/manage/{org.pk}"
     check_page(page, f"{base}/history/", axe)
-    page.get_by_role("link", name="older").click()
+    page.get_by_role("link", name="earlier").click()
     assert page.get_by_text("Bo 4", exact=True).is_visible() and page.get_by_text("Bo 5", exact=True).count() == 0
     page.get_by_role("link", name="newer").click()
     assert page.get_by_text("Bo 54", exact=True).is_visible()

@@ -26,7 +26,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0005_loginfailure_device"),
+        ("accounts", "0006_group_tablet_and_tablet_pin"),
         ("children", "0004_trigram_search"),
     ]
 
