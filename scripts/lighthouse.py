@@ -9,7 +9,9 @@ for every score under 100, the audits that cost points. Exits non-zero when a sc
 the minimum (100 unless --minimum says otherwise).
 
 Lighthouse itself is pinned in scripts/lighthouse/package-lock.json and installed with `npm ci`
-the first time; it drives the machine's Chromium (CHROME_PATH, default /usr/bin/chromium).
+the first time; it drives the machine's Chromium (CHROME_PATH, default /usr/bin/chromium). Two of
+its packages ask for another package's "latest" version; package.json's "overrides" pin those to
+the versions in the lock file, or `npm ci` would refuse the lock file as soon as a newer one is out.
 
     .venv/bin/python scripts/lighthouse.py [--minimum 100] [--page /home/]
 """
