@@ -220,6 +220,35 @@ class TestChildrenList:
         second = admin.get(url("children", world), {"status": "all", "page": 2}).content.decode()
         assert "pagina 2 van 3" in second
 
+    def test_the_filters_keep_what_was_chosen_and_group_the_groups_by_location(self, admin, world):
+        page = admin.get(url("children", world), {"group": world.a.babies.pk, "location": world.a.centrum.pk})
+        html = page.content.decode()
+        assert f'<option value="{world.a.babies.pk}" selected>Baby&#x27;s</option>' in html
+        assert f'<option value="{world.a.centrum.pk}" selected>{world.a.centrum.name}</option>' in html
+        assert f'<optgroup label="{world.a.centrum.name}">' in html
+        assert html.count(" selected>") == 3  # the two filters and the placement state
+        group_select = html.split('id="group"')[1].split("</select>")[0]
+        assert f'value="{world.a.bso.pk}"' in group_select
+        assert f'value="{world.b.babies.pk}"' not in group_select  # not another organisation's groups
+
+    def test_many_groups_and_locations_cost_no_more_queries(self, admin, world):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from tests.factories import GroupFactory, LocationFactory
+
+        def count():
+            with CaptureQueriesContext(connection) as queries:
+                assert admin.get(url("children", world)).status_code == 200
+            return len(queries)
+
+        small = count()
+        for number in range(5):
+            location = LocationFactory(organisation=world.a.org, name=f"Locatie {number}")
+            for kind in range(4):
+                GroupFactory(location=location, name=f"Groep {number}.{kind}")
+        assert count() == small
+
 
 class TestSettingsAndClosingDays:
     def test_settings_are_saved_and_recorded(self, admin, world):
@@ -366,6 +395,22 @@ class TestStaffList:
         assert response.context["page"].paginator.count == 0 and not response.context["planners"]
         page = admin.get(url("staff", world), {"location": world.a.centrum.pk}).content.decode()
         assert "sanne@example.test" in page and "paula@example.test" in page
+
+    def test_planners_are_listed_up_to_the_limit_and_the_search_finds_the_others(self, admin, world, monkeypatch):
+        from portal.backoffice import views
+        from tests.factories import LocationFactory, LocationPlannerFactory, UserFactory
+
+        monkeypatch.setattr(views, "STAFF_LIST_LIMIT", 2)
+        for number in range(3):
+            location = LocationFactory(organisation=world.a.org, name=f"Locatie {number}")
+            LocationPlannerFactory(location=location, user=UserFactory(email=f"planner{number}@example.test"))
+        page = admin.get(url("staff", world))
+        assert len(page.context["planners"]) == 2 and page.context["more_planners"]
+        assert "Alleen de eerste 2 staan hier" in page.content.decode()
+        found = admin.get(url("staff", world), {"q": "planner2@example"})
+        assert [p.user.email for p in found.context["planners"]] == ["planner2@example.test"]
+        assert not found.context["more_planners"]
+        assert "Alleen de eerste" not in found.content.decode()
 
     def test_another_organisations_staff_stay_out_of_every_search(self, admin, world):
         page = admin.get(url("staff", world), {"q": "olga"}).content.decode()

@@ -133,8 +133,21 @@ def children(request, organisation):
             "status": status,
             "location_id": location_id,
             "group_id": group_id,
-            "locations": Location.objects.filter(organisation=organisation),
-            "groups": Group.objects.filter(location__organisation=organisation).select_related("location"),
+            "location_options": forms.filter_options(
+                (
+                    (pk, name, "")
+                    for pk, name in Location.objects.filter(organisation=organisation)
+                    .order_by("name", "id")
+                    .values_list("pk", "name")
+                ),
+                location_id,
+            ),
+            "group_options": forms.filter_options(
+                Group.objects.filter(location__organisation=organisation)
+                .order_by("location__name", "location_id", "name", "id")
+                .values_list("pk", "name", "location__name"),
+                group_id,
+            ),
             "filter_query": filters.urlencode(),
             "today": today,
         },
@@ -467,14 +480,35 @@ def staff(request, organisation):
         "location_id": location_id,
         "filtered": bool(filters),
         "filter_query": urlencode(filters) + "&" if filters else "",
-        "locations": Location.objects.filter(organisation=organisation).order_by("name"),
-        "planners": identity.with_profile(
-            planners.select_related("user", "location").order_by("location__name", "user__email"), organisation
+        "location_options": forms.filter_options(
+            (
+                (pk, name, "")
+                for pk, name in Location.objects.filter(organisation=organisation)
+                .order_by("name", "id")
+                .values_list("pk", "name")
+            ),
+            location_id,
         ),
         "admins": identity.with_profile(admins.select_related("user"), organisation) if not location_id else None,
-        "invitations": invitations,
     }
+    # Planners (one or more a location: 250 locations in a large organisation) and open
+    # invitations are listed up to a limit; the search and the location find the others.
+    context["planners"], context["more_planners"] = _up_to_limit(
+        identity.with_profile(
+            planners.select_related("user", "location").order_by("location__name", "user__email", "pk"), organisation
+        )
+    )
+    context["invitations"], context["more_invitations"] = _up_to_limit(invitations)
     return render(request, "backoffice/staff.html", context, status=400 if form.errors else 200)
+
+
+STAFF_LIST_LIMIT = 50
+
+
+def _up_to_limit(queryset) -> tuple[list, bool]:
+    """The first STAFF_LIST_LIMIT rows, and whether there are more (one query, no count)."""
+    rows = list(queryset[: STAFF_LIST_LIMIT + 1])
+    return rows[:STAFF_LIST_LIMIT], len(rows) > STAFF_LIST_LIMIT
 
 
 @admin_view
