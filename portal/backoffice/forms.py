@@ -101,6 +101,12 @@ def filter_options(choices, selected) -> str:
     return mark_safe("".join(parts))  # noqa: S308 (every part is escaped by format_html)
 
 
+def location_options(organisation: Organisation, selected) -> str:
+    """The organisation's locations as the options of a filter, by name."""
+    rows = Location.objects.filter(organisation=organisation).order_by("name", "id").values_list("pk", "name")
+    return filter_options(((pk, name, "") for pk, name in rows), selected)
+
+
 class _GroupChoices(ModelChoiceIterator):
     """The choices of a GroupChoiceField as plain values: a large organisation's 2,500 groups
     are read as (id, name, kind, location) rows, not as model instances."""

@@ -133,15 +133,7 @@ def children(request, organisation):
             "status": status,
             "location_id": location_id,
             "group_id": group_id,
-            "location_options": forms.filter_options(
-                (
-                    (pk, name, "")
-                    for pk, name in Location.objects.filter(organisation=organisation)
-                    .order_by("name", "id")
-                    .values_list("pk", "name")
-                ),
-                location_id,
-            ),
+            "location_options": forms.location_options(organisation, location_id),
             "group_options": forms.filter_options(
                 Group.objects.filter(location__organisation=organisation)
                 .order_by("location__name", "location_id", "name", "id")
@@ -480,15 +472,7 @@ def staff(request, organisation):
         "location_id": location_id,
         "filtered": bool(filters),
         "filter_query": urlencode(filters) + "&" if filters else "",
-        "location_options": forms.filter_options(
-            (
-                (pk, name, "")
-                for pk, name in Location.objects.filter(organisation=organisation)
-                .order_by("name", "id")
-                .values_list("pk", "name")
-            ),
-            location_id,
-        ),
+        "location_options": forms.location_options(organisation, location_id),
         "admins": identity.with_profile(admins.select_related("user"), organisation) if not location_id else None,
     }
     # Planners (one or more a location: 250 locations in a large organisation) and open
