@@ -14,10 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.access import tablet as tablet_access
-from portal.accounts import services
 from portal.accounts import tablet as tablet_services
 from portal.accounts.forms import LoginForm, TabletUnlockForm
-from portal.accounts.signals import client_ip
 
 
 def _tablet_or_404(request) -> tablet_access.TabletState:
@@ -138,30 +136,21 @@ def leave(request):
     """Leave tablet mode: the full login (e-mail address and password) of someone on the
     group's staff. The device then becomes that person's own session (with their second factor
     still asked, if they have one)."""
-    from portal.accounts.views import DEVICE_COOKIE
+    from portal.accounts.views import login_attempt, login_failures_forget
 
     state = _tablet_or_404(request)
     form = LoginForm(request, data=request.POST or None)
-    throttle = services.Throttle(False)
+    throttle, person = login_attempt(request, form)
     error = ""
-    if request.method == "POST":
-        email = request.POST.get("email", "")
-        ip = client_ip(request)
-        device_key = request.COOKIES.get(DEVICE_COOKIE, "")
-        throttle = services.login_throttle_check(email=email, ip_address=ip, device_key=device_key)
-        if not throttle.blocked and form.is_valid():
-            person = form.user
-            assert person is not None  # a valid form has found the person
-            if tablet_access.works_on_tablet_group(person.pk, state.tablet):
-                services.login_failures_clear(email=email, ip_address=ip, device_key=device_key)
-                tablet_services.tablet_end(tablet=state.tablet)
-                logout(request)
-                login(request, person, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, _("Tablet mode has ended. This device is now logged in as you."))
-                return redirect("home:home")
-            error = _("Only staff of %(group)s can end this tablet's mode.") % {"group": state.tablet.group.name}
-        elif not throttle.blocked:
-            services.login_failure_record(email=email, ip_address=ip, device_key=device_key)
+    if person is not None:
+        if tablet_access.works_on_tablet_group(person.pk, state.tablet):
+            login_failures_forget(request)
+            tablet_services.tablet_end(tablet=state.tablet)
+            logout(request)
+            login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Tablet mode has ended. This device is now logged in as you."))
+            return redirect("home:home")
+        error = _("Only staff of %(group)s can end this tablet's mode.") % {"group": state.tablet.group.name}
     status = 429 if throttle.blocked else (400 if request.method == "POST" else 200)
     return render(
         request,

@@ -33,26 +33,44 @@ def _safe_next(request, fallback: str) -> str:
     return fallback
 
 
+def login_attempt(request, form: LoginForm) -> tuple[services.Throttle, User | None]:
+    """One try of an e-mail address and password (the login page, leaving a group tablet),
+    throttled per address, network and browser as services describe; a wrong try is recorded.
+    Returns the throttle and, when the try was right, the person (whose failures the caller
+    forgets with `login_failures_forget` once it lets them in)."""
+    if request.method != "POST":
+        return services.Throttle(False), None
+    email, ip, device_key = _attempt_keys(request)
+    throttle = services.login_throttle_check(email=email, ip_address=ip, device_key=device_key)
+    if throttle.blocked:
+        return throttle, None
+    if form.is_valid():
+        assert form.user is not None  # a valid form has found the person
+        return throttle, form.user
+    services.login_failure_record(email=email, ip_address=ip, device_key=device_key)
+    return throttle, None
+
+
+def login_failures_forget(request) -> None:
+    email, ip, device_key = _attempt_keys(request)
+    services.login_failures_clear(email=email, ip_address=ip, device_key=device_key)
+
+
+def _attempt_keys(request) -> tuple[str, str | None, str]:
+    return request.POST.get("email", ""), client_ip(request), request.COOKIES.get(DEVICE_COOKIE, "")
+
+
 def login_view(request):
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = LoginForm(request, data=request.POST or None)
-    throttle = services.Throttle(False)
-    if request.method == "POST":
-        email = request.POST.get("email", "")
-        ip = client_ip(request)
-        device_key = request.COOKIES.get(DEVICE_COOKIE, "")
-        throttle = services.login_throttle_check(email=email, ip_address=ip, device_key=device_key)
-        if not throttle.blocked and form.is_valid():
-            services.login_failures_clear(email=email, ip_address=ip, device_key=device_key)
-            user = form.user
-            assert user is not None  # a valid form has found the user
-            login(request, user)
-            redirect_to = HttpResponseRedirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
-            _remember_device(redirect_to, user.email)
-            return redirect_to
-        if not throttle.blocked:
-            services.login_failure_record(email=email, ip_address=ip, device_key=device_key)
+    throttle, user = login_attempt(request, form)
+    if user is not None:
+        login_failures_forget(request)
+        login(request, user)
+        redirect_to = HttpResponseRedirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
+        _remember_device(redirect_to, user.email)
+        return redirect_to
     status = 429 if throttle.blocked else (400 if request.method == "POST" else 200)
     response = render(
         request,
