@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -228,8 +229,44 @@ class TestChildrenList:
         assert f'<optgroup label="{world.a.centrum.name}">' in html
         assert html.count(" selected>") == 3  # the two filters and the placement state
         group_select = html.split('id="group"')[1].split("</select>")[0]
-        assert f'value="{world.a.bso.pk}"' in group_select
+        assert f'value="{world.a.bso.pk}"' not in group_select  # the chosen location's groups only
+        html = admin.get(url("children", world)).content.decode()
+        group_select = html.split('id="group"')[1].split("</select>")[0]
+        assert f'value="{world.a.bso.pk}"' in group_select and f'value="{world.a.babies.pk}"' in group_select
         assert f'value="{world.b.babies.pk}"' not in group_select  # not another organisation's groups
+
+    def test_past_the_limit_the_location_comes_before_its_groups(self, admin, world, monkeypatch):
+        from portal.backoffice import forms
+
+        monkeypatch.setattr(forms, "GROUP_LIST_LIMIT", 2)  # organisation A has three groups
+        html = admin.get(url("children", world)).content.decode()
+        group_select = html.split('id="group"')[1].split("</select>")[0]
+        assert "<option value=" not in group_select.replace('<option value="">', "")
+        assert "Kies eerst een locatie" in html and 'aria-describedby="group-hint"' in html
+        # A group chosen before stays chosen, so the filter still shows what it filters on.
+        response = admin.get(url("children", world), {"group": world.a.babies.pk})
+        html = response.content.decode()
+        assert f'<option value="{world.a.babies.pk}" selected>' in html and "Test, Bo" in html
+        html = admin.get(url("children", world), {"location": world.a.centrum.pk}).content.decode()
+        assert f'value="{world.a.babies.pk}"' in html and "Kies eerst een locatie" not in html
+
+    def test_the_count_stops_at_the_limit(self, admin, world, monkeypatch):
+        from portal.core import paging
+
+        monkeypatch.setattr(paging, "COUNT_LIMIT", 30)  # pages of 25: the second page ends at the limit
+        for number in range(60):
+            place(child(world.a.org, f"Extra{number:02d}", dt.date(2025, 1, 1)), world.a.toddlers, dt.date(2026, 1, 1))
+        response = admin.get(url("children", world), {"status": "all"})
+        paginator = response.context["page"].paginator
+        assert paginator.count == 31 and not paginator.count_is_exact and paginator.num_pages == 2
+        assert "Meer dan 30 kinderen" in response.content.decode()
+        second = admin.get(url("children", world), {"status": "all", "page": 2})
+        html = second.content.decode()
+        assert len(second.context["page"].object_list) == 5 and not second.context["page"].has_next()
+        assert "pagina 2" in html and "pagina 2 van" not in html and 'rel="next"' not in html
+        assert admin.get(url("children", world), {"status": "all", "page": 9}).context["page"].number == 2
+        exact = admin.get(url("children", world), {"q": "Extra05"})
+        assert exact.context["page"].paginator.count_is_exact and "1 kind" in exact.content.decode()
 
     def test_many_groups_and_locations_cost_no_more_queries(self, admin, world):
         from django.db import connection
@@ -346,6 +383,29 @@ class TestStaff:
     def test_a_planner_needs_a_location(self, admin, world):
         response = admin.post(url("staff", world), {"email": "p@example.test", "full_name": "P", "role": "planner"})
         assert response.status_code == 400 and not LocationPlanner.objects.filter(user__email="p@example.test").exists()
+
+    def test_the_form_offers_the_chosen_locations_groups_and_past_the_limit_asks_for_one(
+        self, admin, world, monkeypatch
+    ):
+        from portal.backoffice import forms
+
+        def offered(**params):
+            html = admin.get(url("staff", world), params).content.decode()
+            select = html.split('name="group"')[1].split("</select>")[0]
+            return {int(v) for v in re.findall(r'<option value="(\d+)"', select)}, html
+
+        groups, _ = offered()
+        assert groups == {world.a.babies.pk, world.a.toddlers.pk, world.a.bso.pk}
+        assert offered(location=world.a.centrum.pk)[0] == {world.a.babies.pk, world.a.toddlers.pk}
+        monkeypatch.setattr(forms, "GROUP_LIST_LIMIT", 2)
+        groups, html = offered()
+        assert groups == set() and "kies hierboven eerst een locatie" in html
+        assert offered(location=world.a.centrum.pk)[0] == {world.a.babies.pk, world.a.toddlers.pk}
+        # Every group of the organisation stays a valid answer, offered or not; another's is not.
+        data = {"email": "n@example.test", "full_name": "N", "role": "group_staff", "group": world.a.bso.pk}
+        assert admin.post(url("staff", world) + f"?location={world.a.centrum.pk}", data).status_code == 302
+        data.update(email="m@example.test", group=world.b.babies.pk)
+        assert admin.post(url("staff", world), data).status_code == 400
 
     def test_an_admin_cannot_remove_their_own_role(self, admin, world):
         from portal.organisations.models import OrganisationAdmin

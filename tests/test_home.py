@@ -223,3 +223,27 @@ def test_the_notification_settings_say_when_no_device_receives_push(client, worl
     login(client, world.anna)
     html = page(client, "notifications:settings")
     assert "Nog geen enkel apparaat krijgt pushberichten" in html
+
+
+def test_the_admins_figures_are_counted_once_a_minute_and_again_the_next_day(client, world):
+    """The admin's home counts the organisation's placed children and the guardians without an
+    account once a minute: a large organisation's count costs more than the rest of the page."""
+    from django.core.cache import cache
+
+    def counts() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return sum("COUNT(*)" in q["sql"] for q in queries)
+
+    login(client, world.adam)
+    url = reverse("home:home")
+    assert counts() == 2  # placed children, guardians without an account
+    assert "<strong>4</strong> kinderen geplaatst" in client.get(url).content.decode()
+    assert counts() == 0  # within the minute both come from the cache
+    add_children(world, 1)
+    assert "<strong>4</strong> kinderen geplaatst" in client.get(url).content.decode()
+    cache.clear()  # as when the minute has passed
+    assert "<strong>5</strong> kinderen geplaatst" in client.get(url).content.decode()
+    clock.freeze(TODAY + dt.timedelta(days=1))  # a new day counts afresh: placements start and end
+    assert counts() == 2
+    assert counts() == 0

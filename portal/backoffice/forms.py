@@ -107,6 +107,30 @@ def location_options(organisation: Organisation, selected) -> str:
     return filter_options(((pk, name, "") for pk, name in rows), selected)
 
 
+# A list of groups offers at most this many: a large organisation has 2,500, more than anyone
+# reads in a select and more than the rest of the page costs. Past it, the location comes first.
+GROUP_LIST_LIMIT = 300
+
+
+def group_filter_options(organisation: Organisation, location_id, selected) -> tuple[str, bool]:
+    """The groups of a filter as options under their location's name: the chosen location's,
+    or the whole organisation's when it has no more than GROUP_LIST_LIMIT. Returns the options
+    and whether a location has to be chosen first (then only a group already chosen is offered,
+    so the filter stays as it was)."""
+    groups = Group.objects.filter(location__organisation=organisation)
+    if location_id:
+        groups = groups.filter(location_id=location_id)
+    rows = list(
+        groups.order_by("location__name", "location_id", "name", "id").values_list("pk", "name", "location__name")[
+            : GROUP_LIST_LIMIT + 1
+        ]
+    )
+    if len(rows) <= GROUP_LIST_LIMIT:
+        return filter_options(rows, selected), False
+    chosen = groups.filter(pk=selected).values_list("pk", "name", "location__name") if selected else []
+    return filter_options(chosen, selected), True
+
+
 class _GroupChoices(ModelChoiceIterator):
     """The choices of a GroupChoiceField as plain values: a large organisation's 2,500 groups
     are read as (id, name, kind, location) rows, not as model instances."""
@@ -114,7 +138,9 @@ class _GroupChoices(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        rows = self.queryset.values_list("pk", "name", "kind", "location__name")
+        rows = getattr(self.field, "offered_rows", None)
+        if rows is None:
+            rows = self.queryset.values_list("pk", "name", "kind", "location__name")
         for pk, name, kind, location in rows:
             yield (pk, f"{location} · {name} ({Group.Kind(kind).label})")
 
@@ -126,6 +152,16 @@ class GroupChoiceField(forms.ModelChoiceField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("empty_label", _("Choose a group"))
         super().__init__(*args, **kwargs)
+        self.offered_rows: list | None = None  # None: every group of the queryset is offered
+
+    def offer(self, groups, limit: int | None = None) -> bool:
+        """Offer these of the valid groups (a location's), at most `limit` (GROUP_LIST_LIMIT);
+        every group of the queryset stays valid. Returns False, offering none, when there are
+        more."""
+        limit = GROUP_LIST_LIMIT if limit is None else limit
+        rows = list(groups.values_list("pk", "name", "kind", "location__name")[: limit + 1])
+        self.offered_rows = rows if len(rows) <= limit else []
+        return len(rows) <= limit
 
     def label_from_instance(self, group):
         # Called for every group of the organisation (2,500 in a large one): the kind's label
@@ -228,10 +264,16 @@ class PlacementMoveForm(forms.Form):
         label=_("First day on the new group"), widget=DateInput(), validators=[bounds.validate_date]
     )
 
-    def __init__(self, organisation: Organisation, *args, **kwargs):
+    def __init__(self, organisation: Organisation, *args, location_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        groups = Group.objects.filter(location__organisation=organisation).select_related("location")
-        cast(forms.ModelChoiceField, self.fields["group"]).queryset = groups
+        groups = Group.objects.filter(location__organisation=organisation)
+        field = cast(GroupChoiceField, self.fields["group"])
+        field.queryset = groups
+        # The location chosen on the page narrows the groups offered; a large organisation's
+        # groups are offered only once a location is chosen.
+        offered = groups.filter(location_id=location_id) if location_id else groups
+        if not field.offer(offered.order_by("location__name", "location_id", "name", "id")):
+            field.help_text = _("This organisation has many groups: choose a location above to list its groups.")
 
 
 class PlacementScheduleForm(forms.Form):
@@ -270,10 +312,16 @@ class StaffRoleForm(forms.Form):
         label=_("Location (for planners)"), queryset=Location.objects.none(), required=False, widget=PlainSelect
     )
 
-    def __init__(self, organisation: Organisation, *args, **kwargs):
+    def __init__(self, organisation: Organisation, *args, location_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        groups = Group.objects.filter(location__organisation=organisation).select_related("location")
-        cast(forms.ModelChoiceField, self.fields["group"]).queryset = groups
+        groups = Group.objects.filter(location__organisation=organisation)
+        field = cast(GroupChoiceField, self.fields["group"])
+        field.queryset = groups
+        # The location chosen on the page narrows the groups offered; a large organisation's
+        # groups are offered only once a location is chosen.
+        offered = groups.filter(location_id=location_id) if location_id else groups
+        if not field.offer(offered.order_by("location__name", "location_id", "name", "id")):
+            field.help_text = _("This organisation has many groups: choose a location above to list its groups.")
         locations = Location.objects.filter(organisation=organisation).order_by("name", "pk")
         cast(forms.ModelChoiceField, self.fields["location"]).queryset = locations
 

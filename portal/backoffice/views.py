@@ -27,6 +27,7 @@ from portal.children import services as children_services
 from portal.children.models import Child, Guardian, Placement, ScheduledDayPart
 from portal.core import bounds, clock
 from portal.core.models import AuditEntry
+from portal.core.paging import CappedPaginator
 from portal.organisations import services as organisation_services
 from portal.organisations.models import (
     ClosingDay,
@@ -120,9 +121,10 @@ def children(request, organisation):
     rows = rows.order_by("last_name", "first_name", "pk").prefetch_related(
         Prefetch("placements", queryset=Placement.objects.select_related("group__location").order_by("-start_date")),
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     filters = request.GET.copy()
     filters.pop("page", None)
+    group_options, location_first = forms.group_filter_options(organisation, location_id, group_id)
     return render(
         request,
         "backoffice/children.html",
@@ -134,12 +136,8 @@ def children(request, organisation):
             "location_id": location_id,
             "group_id": group_id,
             "location_options": forms.location_options(organisation, location_id),
-            "group_options": forms.filter_options(
-                Group.objects.filter(location__organisation=organisation)
-                .order_by("location__name", "location_id", "name", "id")
-                .values_list("pk", "name", "location__name"),
-                group_id,
-            ),
+            "group_options": group_options,
+            "choose_location_first": location_first,
             "filter_query": filters.urlencode(),
             "today": today,
         },
@@ -425,7 +423,8 @@ def _people_matching(organisation, words: list[str], user_ref: str = "user") -> 
 def staff(request, organisation):
     """Everyone with a role in the organisation. The group staff (who grow with the groups) come
     a page at a time; a search on name or e-mail address and a location narrow every list."""
-    form = forms.StaffRoleForm(organisation, data=request.POST or None)
+    location_id = bounds.parse_id(request.GET.get("location"))
+    form = forms.StaffRoleForm(organisation, data=request.POST or None, location_id=location_id)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         organisation_services.staff_role_add(
@@ -443,7 +442,6 @@ def staff(request, organisation):
         return redirect("backoffice:staff", organisation_id=organisation.pk)
     query = bounds.clean_search(request.GET.get("q"))
     words = bounds.search_words(query)
-    location_id = bounds.parse_id(request.GET.get("location"))
     group_staff = GroupStaff.objects.filter(group__location__organisation=organisation)
     planners = LocationPlanner.objects.filter(location__organisation=organisation)
     admins = OrganisationAdmin.objects.filter(organisation=organisation)
