@@ -456,6 +456,23 @@ class TestStaffList:
         page = admin.get(url("staff", world), {"location": world.a.centrum.pk}).content.decode()
         assert "sanne@example.test" in page and "paula@example.test" in page
 
+    def test_group_staff_past_the_count_limit_and_each_row_read_with_its_name(self, admin, world, monkeypatch):
+        from portal.core import paging
+        from tests.factories import GroupStaffFactory, UserFactory
+
+        for number in range(30):
+            GroupStaffFactory(group=world.a.toddlers, user=UserFactory(email=f"extra{number:02d}@example.test"))
+        monkeypatch.setattr(paging, "COUNT_LIMIT", 26)
+        response = admin.get(url("staff", world))
+        page = response.context["page"]
+        assert not page.paginator.count_is_exact and page.paginator.num_pages == 2
+        assert "Meer dan 26 mensen op groepen" in response.content.decode()
+        assert all(row.profile_name and row.user.email and row.group.location.name for row in page)
+        second = admin.get(url("staff", world), {"page": 2}).context["page"]
+        assert len(second.object_list) == 1 and not second.has_next()
+        seen = [row.pk for row in page] + [row.pk for row in second]
+        assert len(set(seen)) == 26  # no row on two pages
+
     def test_planners_are_listed_up_to_the_limit_and_the_search_finds_the_others(self, admin, world, monkeypatch):
         from portal.backoffice import views
         from tests.factories import LocationFactory, LocationPlannerFactory, UserFactory

@@ -247,3 +247,18 @@ def test_the_admins_figures_are_counted_once_a_minute_and_again_the_next_day(cli
     clock.freeze(TODAY + dt.timedelta(days=1))  # a new day counts afresh: placements start and end
     assert counts() == 2
     assert counts() == 0
+
+
+def test_the_organisation_page_lists_the_first_locations_and_links_to_all(client, world, monkeypatch):
+    from portal.home import views
+    from tests.factories import LocationFactory
+
+    login(client, world.adam)
+    html = page(client, "home:organisation", world.a.org.pk)
+    assert "Alle locaties en groepen" not in html
+    for number in range(3):
+        LocationFactory(organisation=world.a.org, name=f"Zz Locatie {number}")
+    monkeypatch.setattr(views, "ORGANISATION_LOCATIONS_SHOWN", 3)
+    html = page(client, "home:organisation", world.a.org.pk)
+    assert "Zonnebloem Centrum" in html and "Zz Locatie 0" in html and "Zz Locatie 2" not in html
+    assert reverse("backoffice:locations", args=[world.a.org.pk]) in html and "Alle locaties en groepen" in html

@@ -20,26 +20,28 @@ if TYPE_CHECKING:  # at run time WithAnnotations takes one argument; the checker
     ChildWithPlacements = WithAnnotations[Child, _ActivePlacements]
 
 
-def current_and_upcoming_placements(day: dt.date) -> QuerySet[Placement]:
-    return (
-        Placement.objects.current_or_upcoming(day)
-        .select_related("group__location")
-        .prefetch_related("schedule")
-        .order_by("start_date")
-    )
-
-
-def children_with_placements(children: QuerySet[Child], day: dt.date) -> list[ChildWithPlacements]:
-    """Children with `.active_placements` (current and upcoming, with group, location and
-    schedule), all their placements, pickup persons and emergency contacts: six queries in all."""
-    return list(
-        children.prefetch_related(
-            Prefetch("placements", queryset=current_and_upcoming_placements(day), to_attr="active_placements"),
-            "placements",  # all of them, for the access policy's decisions
-            "pickup_persons",
-            "emergency_contacts",
-        ).order_by("first_name", "last_name")
-    )
+def children_with_placements(
+    children: QuerySet[Child], day: dt.date, *, contacts: bool = True
+) -> list[ChildWithPlacements]:
+    """Children with all their placements (with group, location and schedule, oldest first)
+    and `.active_placements`, those of them current or upcoming on `day` (the rule of
+    `Placement.is_current_or_upcoming`, applied to the placements read: a child has only a
+    few); with `contacts`, also their pickup persons and emergency contacts. Three queries, or
+    five with the contacts."""
+    prefetches: list = [
+        Prefetch(
+            "placements",
+            queryset=Placement.objects.select_related("group__location")
+            .prefetch_related("schedule")
+            .order_by("start_date", "id"),
+        )
+    ]
+    if contacts:
+        prefetches += ["pickup_persons", "emergency_contacts"]
+    rows = list(children.prefetch_related(*prefetches).order_by("first_name", "last_name"))
+    for child in rows:
+        child.active_placements = [p for p in child.placements.all() if p.is_current_or_upcoming(day)]  # type: ignore[attr-defined]
+    return rows  # type: ignore[return-value]
 
 
 def weekly_schedule(placement: Placement) -> list[tuple[int, list[str]]]:

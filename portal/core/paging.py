@@ -46,3 +46,14 @@ class CappedPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         return Page(self.object_list[bottom : min(bottom + self.per_page, self.limit)], number, self)
+
+
+def read_page(page: Page, rows: QuerySet) -> Page:
+    """Fill a page of ids (from a paginator over `values_list("pk", flat=True)`) with the rows
+    of `rows` for those ids, in the page's order. The page is chosen and counted without the
+    joins only its own rows need (a person's name and address: a join with every login of the
+    installation), and those joins are made for its 25 rows."""
+    ids = list(page.object_list)
+    found = {row.pk: row for row in rows.filter(pk__in=ids)}
+    page.object_list = [found[pk] for pk in ids if pk in found]
+    return page

@@ -51,7 +51,9 @@ class GuardianToday:
 
 
 def guardian_today(user, today: dt.date) -> GuardianToday:
-    children = children_with_placements(children_access.guardian_children(user).select_related("organisation"), today)
+    children = children_with_placements(
+        children_access.guardian_children(user).select_related("organisation"), today, contacts=False
+    )
     child_ids = [c.pk for c in children]
     diary: dict[int, DiaryEntry] = {}
     pages = DiaryEntry.objects.filter(

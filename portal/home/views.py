@@ -269,16 +269,28 @@ def location_detail(request, location_id: int):
     )
 
 
+ORGANISATION_LOCATIONS_SHOWN = 30
+
+
 @login_required
 def organisation_detail(request, organisation_id: int):
     organisation = tenancy_access.organisation_for_admin(request.user, organisation_id)
-    locations = Location.objects.filter(organisation=organisation).annotate(group_count=Count("groups"))
+    # The first locations by name; a large organisation's 250 are in the back office's list.
+    rows = (
+        Location.objects.filter(organisation=organisation).annotate(group_count=Count("groups")).order_by("name", "pk")
+    )
+    locations = list(rows[: ORGANISATION_LOCATIONS_SHOWN + 1])
     awaiting = identity.with_profile(_guardians_awaiting(organisation), organisation, "pk")
     page = CappedPaginator(awaiting, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "home/organisation.html",
-        {"organisation": organisation, "locations": locations, "page": page},
+        {
+            "organisation": organisation,
+            "locations": locations[:ORGANISATION_LOCATIONS_SHOWN],
+            "more_locations": len(locations) > ORGANISATION_LOCATIONS_SHOWN,
+            "page": page,
+        },
     )
 
 
