@@ -250,6 +250,15 @@ class TestChildrenList:
         html = admin.get(url("children", world), {"location": world.a.centrum.pk}).content.decode()
         assert f'value="{world.a.babies.pk}"' in html and "Kies eerst een locatie" not in html
 
+    def test_a_childs_move_and_new_child_forms_offer_every_group_whatever_the_limit(self, admin, world, monkeypatch):
+        from portal.backoffice import forms
+
+        monkeypatch.setattr(forms, "GROUP_LIST_LIMIT", 2)  # only the lists with a location filter narrow
+        for page in (url("child", world, child_id=world.bo.pk), url("child_create", world)):
+            html = admin.get(page).content.decode()
+            for group in (world.a.babies, world.a.toddlers, world.a.bso):
+                assert f'<option value="{group.pk}"' in html
+
     def test_the_count_stops_at_the_limit(self, admin, world, monkeypatch):
         from portal.core import paging
 

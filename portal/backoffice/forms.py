@@ -264,16 +264,10 @@ class PlacementMoveForm(forms.Form):
         label=_("First day on the new group"), widget=DateInput(), validators=[bounds.validate_date]
     )
 
-    def __init__(self, organisation: Organisation, *args, location_id: int | None = None, **kwargs):
+    def __init__(self, organisation: Organisation, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        groups = Group.objects.filter(location__organisation=organisation)
-        field = cast(GroupChoiceField, self.fields["group"])
-        field.queryset = groups
-        # The location chosen on the page narrows the groups offered; a large organisation's
-        # groups are offered only once a location is chosen.
-        offered = groups.filter(location_id=location_id) if location_id else groups
-        if not field.offer(offered.order_by("location__name", "location_id", "name", "id")):
-            field.help_text = _("This organisation has many groups: choose a location above to list its groups.")
+        groups = Group.objects.filter(location__organisation=organisation).select_related("location")
+        cast(forms.ModelChoiceField, self.fields["group"]).queryset = groups
 
 
 class PlacementScheduleForm(forms.Form):
