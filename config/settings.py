@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "portal.notifications.badges.ForgetChangedBadgesMiddleware",
     "portal.access.tablet.TabletMiddleware",
     "portal.access.tenancy.TenantScopeMiddleware",
     "portal.accounts.middleware.UserLanguageMiddleware",

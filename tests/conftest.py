@@ -68,6 +68,17 @@ def frozen_clock():
 
 
 @pytest.fixture(autouse=True)
+def _badges_counted_on_every_page(request, monkeypatch):
+    """Pages count the tab badges afresh, as they do once BADGE_SECONDS have passed: the query
+    budgets and "what the person sees now" hold for the costlier path. tests/test_badges.py
+    tests the keeping (marked `keep_badges`)."""
+    if request.node.get_closest_marker("keep_badges") is None:
+        from portal.notifications import badges
+
+        monkeypatch.setattr(badges, "BADGE_SECONDS", 0)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache
 

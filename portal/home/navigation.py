@@ -90,12 +90,11 @@ def navigation(request) -> dict:
     def build() -> dict:
         if not built:
             from portal.access.roles import role_names
-            from portal.messaging.selectors import unread_total
-            from portal.notifications.services import unread_by_kind
+            from portal.notifications import badges
 
             roles = set(role_names(user))
-            by_kind = unread_by_kind(user)
-            tabs = tabs_for(user, roles, unread_total(user), by_kind) if roles else []
+            unread_messages, by_kind = badges.counts(request, user)
+            tabs = tabs_for(user, roles, unread_messages, by_kind) if roles else []
             if getattr(request, "tablet", None) is not None:
                 from portal.access.tablet import path_opens_on_tablet
 

@@ -20,7 +20,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
 from portal.access import messaging as messaging_access
@@ -39,6 +38,7 @@ from portal.messaging.models import (
     ReadMark,
     Thread,
 )
+from portal.notifications import badges
 
 MAX_ATTACHMENTS = 4
 PDF_MAX_BYTES_DEFAULT = 10 * 1024 * 1024
@@ -153,15 +153,19 @@ def _who(thread: Thread) -> dict[str, str]:
 
 def _mark_read(user, thread_id: int, upto: int) -> None:
     now = clock.now()
-    updated = ReadMark.objects.filter(thread_id=thread_id, user=user).update(
-        last_read_message_id=Greatest("last_read_message_id", upto), last_read_at=now
-    )
-    if not updated:
-        try:
-            with transaction.atomic():
-                ReadMark.objects.create(thread_id=thread_id, user=user, last_read_message_id=upto, last_read_at=now)
-        except IntegrityError:  # read at the same moment in another request
-            _mark_read(user, thread_id, upto)
+    marks = ReadMark.objects.filter(thread_id=thread_id, user=user)
+    if marks.filter(last_read_message_id__lt=upto).update(last_read_message_id=upto, last_read_at=now):
+        badges.changed(user)  # something new was read: the tab's unread count is counted again
+        return
+    if marks.update(last_read_at=now):  # nothing new since the last look
+        return
+    try:
+        with transaction.atomic():
+            ReadMark.objects.create(thread_id=thread_id, user=user, last_read_message_id=upto, last_read_at=now)
+    except IntegrityError:  # read at the same moment in another request
+        _mark_read(user, thread_id, upto)
+        return
+    badges.changed(user)
 
 
 def thread_start(*, author, child, group, subject: str, body: str, files=(), key: str = "", by_staff: bool) -> Thread:

@@ -34,6 +34,7 @@ from django_tasks.base import Task
 
 from portal.core import clock
 from portal.core.tasks import enqueue_after_commit
+from portal.notifications import badges
 from portal.notifications.models import (
     DEFAULT_EMAIL,
     Delivery,
@@ -380,7 +381,7 @@ def mark_kind_read(user, kind: str) -> int:
     """The person looked at the list of this kind (e.g. the photo feed): its notifications are read."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(user=user, kind=kind, read_at__isnull=True).update(read_at=clock.now())
+    return _marked(user, Notification.objects.filter(user=user, kind=kind, read_at__isnull=True))
 
 
 def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
@@ -388,11 +389,19 @@ def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     rows = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
-    return rows.update(read_at=clock.now())
+    return _marked(user, rows)
 
 
 def mark_read_for_url(user, path: str) -> int:
     """The person opened the page a notification points to: it is read (one query)."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(user=user, url=path, read_at__isnull=True).update(read_at=clock.now())
+    return _marked(user, Notification.objects.filter(user=user, url=path, read_at__isnull=True))
+
+
+def _marked(user, unread) -> int:
+    """Mark these unread notifications read; the person's tab badges count again if any were."""
+    count = unread.update(read_at=clock.now())
+    if count:
+        badges.changed(user)
+    return count
