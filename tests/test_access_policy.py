@@ -108,3 +108,21 @@ def test_roles_are_read_once_per_request(world, django_assert_num_queries):
     with django_assert_num_queries(1):
         roles_access.roles_of(world.anna)
         roles_access.roles_of(world.anna)
+
+
+def test_the_roles_query_is_built_once_and_run_with_each_persons_id(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.access import roles
+
+    roles._compiled.clear()
+    for user in (world.anna, world.sanne, world.adam):
+        roles.forget_roles(user)
+    with CaptureQueriesContext(connection) as queries:
+        anna, sanne, adam = roles.roles_of(world.anna), roles.roles_of(world.sanne), roles.roles_of(world.adam)
+    assert len(queries) == 3 and list(roles._compiled) == [connection.vendor]
+    assert anna.guardian_child_ids == {world.bo.pk, world.mo.pk} and not anna.staff_group_ids
+    assert sanne.staff_group_ids == {world.a.babies.pk} and not sanne.guardian_child_ids
+    assert adam.admin_organisation_ids == {world.a.org.pk} and adam.organisation_ids == {world.a.org.pk}
+    assert str(roles._STAND_IN) not in " ".join(q["sql"] for q in queries)
