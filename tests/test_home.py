@@ -262,3 +262,19 @@ def test_the_organisation_page_lists_the_first_locations_and_links_to_all(client
     html = page(client, "home:organisation", world.a.org.pk)
     assert "Zonnebloem Centrum" in html and "Zz Locatie 0" in html and "Zz Locatie 2" not in html
     assert reverse("backoffice:locations", args=[world.a.org.pk]) in html and "Alle locaties en groepen" in html
+
+
+def test_every_tab_has_its_icon_and_an_unknown_icon_is_empty(client, world):
+    from django.template import Context, Template
+
+    from portal.home.navigation import tabs_for
+
+    render = Template("{% load portal %}{% icon name %}")
+    for roles in ({"guardian"}, {"group_staff", "planner", "organisation_admin"}):
+        for tab in tabs_for(world.anna, roles, 0, {}):
+            svg = render.render(Context({"name": tab.key}))
+            assert svg.startswith('<svg class="icon"') and ("<path" in svg or "<rect" in svg), tab.key
+    assert render.render(Context({"name": "<script>"})).endswith('focusable="false"></svg>')
+    login(client, world.anna)
+    html = page(client, "home:home")
+    assert html.count('<svg class="icon"') >= 7  # five tabs, the bell and the menu

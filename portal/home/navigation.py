@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 @dataclass(frozen=True)
 class Tab:
-    key: str  # also the name of the icon in templates/_icon.html
+    key: str  # also the name of its icon ({% icon %} in portal.core.templatetags.portal)
     label: str
     url: str
     badge: int = 0
