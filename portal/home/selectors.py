@@ -85,7 +85,7 @@ def guardian_today(user, today: dt.date) -> GuardianToday:
     photos = list(media_access.visible_media(user).filter(uploaded_at__gte=start).order_by("-id")[: TODAY_PHOTOS + 1])
     result.photos = photos[:TODAY_PHOTOS]
     result.photo_count = len(photos)
-    result.latest_thread = guardian_threads(user).first()
+    result.latest_thread = guardian_threads(user, totals=False).first()  # unread and excerpt only
     result.news = list(
         notifications_access.visible_notifications(user)
         .filter(kind=Kind.NEWS, read_at__isnull=True)

@@ -34,9 +34,10 @@ def unread_total(user) -> int:
     )
 
 
-def with_counts(user, threads: QuerySet[Thread]) -> QuerySet[Thread]:
-    """Threads with `unread` (for this user), `message_count` and `excerpt` (the newest
-    message's first characters), the child and the group, in one query."""
+def with_counts(user, threads: QuerySet[Thread], *, totals: bool = True) -> QuerySet[Thread]:
+    """Threads with `unread` (for this user) and `excerpt` (the newest message's first
+    characters), with `totals` also `message_count` and `last_by_staff`, the child and the
+    group, in one query."""
     mark = ReadMark.objects.filter(thread_id=OuterRef(OuterRef("pk")), user_id=user.pk).values("last_read_message_id")[
         :1
     ]
@@ -50,6 +51,12 @@ def with_counts(user, threads: QuerySet[Thread]) -> QuerySet[Thread]:
         .values("n")
     )
     newest = Message.objects.filter(thread_id=OuterRef("pk")).order_by("-id")
+    threads = threads.select_related("child", "group__location").annotate(
+        unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
+        excerpt=Subquery(newest.annotate(short=Left("body", EXCERPT_LENGTH)).values("short")[:1]),
+    )
+    if not totals:
+        return threads
     total = (
         Message.objects.filter(thread_id=OuterRef("pk"))
         .order_by()
@@ -57,18 +64,16 @@ def with_counts(user, threads: QuerySet[Thread]) -> QuerySet[Thread]:
         .annotate(n=Count("id"))
         .values("n")
     )
-    return threads.select_related("child", "group__location").annotate(
-        unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
+    return threads.annotate(
         message_count=Coalesce(Subquery(total, output_field=IntegerField()), Value(0)),
-        excerpt=Subquery(newest.annotate(short=Left("body", EXCERPT_LENGTH)).values("short")[:1]),
         last_by_staff=Subquery(newest.values("by_staff")[:1]),
     )
 
 
-def guardian_threads(user) -> QuerySet[Thread]:
-    """The guardian's conversations, with every group, newest first."""
+def guardian_threads(user, *, totals: bool = True) -> QuerySet[Thread]:
+    """The guardian's conversations, with every group, newest first (see `with_counts`)."""
     threads = messaging_access.family_threads(user)
-    return with_counts(user, threads).order_by("-last_message_at", "-id")
+    return with_counts(user, threads, totals=totals).order_by("-last_message_at", "-id")
 
 
 def search(threads: QuerySet[Thread], q: str) -> QuerySet[Thread]:
