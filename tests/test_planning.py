@@ -548,3 +548,16 @@ def test_a_holiday_range_is_checked(client, world):
             user=world.anna, child=world.bo, first=dt.date(2026, 11, 26), last=dt.date(2026, 11, 29), reason="holiday"
         )
     assert not Absence.objects.exists()
+
+
+def test_the_absence_form_offers_eight_weeks_ahead_whatever_month_the_calendar_shows(client, world):
+    """The grid and the form come from one reading of the calendar over the days both span."""
+    from portal.planning import selectors
+
+    login(client, world.anna)
+    url = reverse("planning:calendar", args=[world.bo.pk])
+    expected = [day for day, _parts in selectors.upcoming_planned_days(world.bo, clock.today())]
+    assert expected[0] >= clock.today() and expected[-1] > dt.date(2026, 12, 31)  # past the month shown
+    for month in ("2026-11", "2026-10", "2027-03"):
+        form = client.get(url, {"month": month}).context["absence_form"]
+        assert [day for day, _label in form.fields["day"].choices] == [d.isoformat() for d in expected], month

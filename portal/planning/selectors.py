@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -309,9 +310,16 @@ def child_calendar(child: Child, first: dt.date, last: dt.date) -> list[Calendar
     return days
 
 
-def upcoming_planned_days(child: Child, today: dt.date, weeks: int = 8) -> list[tuple[dt.date, list[str]]]:
+UPCOMING_WEEKS = 8  # how far ahead the absence form offers days
+
+
+def upcoming_planned_days(child: Child, today: dt.date) -> list[tuple[dt.date, list[str]]]:
     """Planned days from today on, without those already reported absent, for the absence form."""
-    days = child_calendar(child, today, today + dt.timedelta(weeks=weeks))
+    return planned_days(child_calendar(child, today, today + dt.timedelta(weeks=UPCOMING_WEEKS)))
+
+
+def planned_days(days: Iterable[CalendarDay]) -> list[tuple[dt.date, list[str]]]:
+    """Of these calendar days, the planned ones not already reported absent: (date, day parts)."""
     return [(d.date, d.planned) for d in days if d.planned and d.absence is None]
 
 

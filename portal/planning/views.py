@@ -36,20 +36,27 @@ def _month(request) -> dt.date:
     return bounds.parse_month(request.GET.get("month")) or clock.today().replace(day=1)
 
 
-def _weeks(child, month: dt.date) -> list[list]:
-    """The calendar of `month`, in whole weeks from Monday to Sunday."""
-    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-    days = selectors.child_calendar(
-        child, month - dt.timedelta(days=month.weekday()), last + dt.timedelta(days=6 - last.weekday())
-    )
-    for day in days:
+def _calendar(child, month: dt.date, with_upcoming: bool) -> tuple[list[list], list[tuple[dt.date, list[str]]]]:
+    """The calendar of `month` in whole weeks from Monday to Sunday, and (`with_upcoming`) the
+    planned days of the coming weeks for the absence form: both from one reading of the child's
+    calendar over the days they span."""
+    first = month - dt.timedelta(days=month.weekday())
+    last_of_month = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    last = last_of_month + dt.timedelta(days=6 - last_of_month.weekday())
+    today = clock.today()
+    until = today + dt.timedelta(weeks=selectors.UPCOMING_WEEKS)
+    span = (min(first, today), max(last, until)) if with_upcoming else (first, last)
+    days = selectors.child_calendar(child, *span)
+    shown = [day for day in days if first <= day.date <= last]
+    for day in shown:
         day.in_month = day.date.month == month.month
-    return [days[i : i + 7] for i in range(0, len(days), 7)]
+    weeks = [shown[i : i + 7] for i in range(0, len(shown), 7)]
+    upcoming = selectors.planned_days(d for d in days if today <= d.date <= until) if with_upcoming else []
+    return weeks, upcoming
 
 
-def _absence_form(child, allowed: bool, data=None) -> forms.AbsenceForm:
+def _absence_form(child, upcoming, data=None) -> forms.AbsenceForm:
     """The absence form, with each upcoming planned day saying whether it still earns a credit."""
-    upcoming = selectors.upcoming_planned_days(child, clock.today()) if allowed else []
     previews = {day: services.credit_preview(child.organisation, day) for day, _parts in upcoming}
     return forms.AbsenceForm(upcoming, previews, data=data, prefix="absence")
 
@@ -60,14 +67,14 @@ def child_calendar(request, child_id: int):
     mark_read_for_url(request.user, request.path)
     month = _month(request)
     decision = planning_access.planning_request_decision(request.user, child)
-    weeks = _weeks(child, month)
+    weeks, upcoming = _calendar(child, month, decision.allowed)
     return _calendar_page(
         request,
         child,
         month,
         weeks,
         decision,
-        _absence_form(child, decision.allowed),
+        _absence_form(child, upcoming),
         forms.ExtraDayForm(prefix="extra"),
         chosen=_chosen_day(request, child, weeks, decision),
     )
@@ -180,7 +187,7 @@ def absence_range(request, child_id: int):
 @require_POST
 def absence_report(request, child_id: int):
     child = _guardian_child(request, child_id)
-    form = _absence_form(child, True, data=request.POST)
+    form = _absence_form(child, selectors.upcoming_planned_days(child, clock.today()), data=request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -231,13 +238,14 @@ def extra_day_request(request, child_id: int):
 def _form_error_page(request, child, absence_form=None, extra_form=None):
     month = clock.today().replace(day=1)
     decision = planning_access.planning_request_decision(request.user, child)
+    weeks, upcoming = _calendar(child, month, decision.allowed and absence_form is None)
     return _calendar_page(
         request,
         child,
         month,
-        _weeks(child, month),
+        weeks,
         decision,
-        absence_form or _absence_form(child, decision.allowed),
+        absence_form or _absence_form(child, upcoming),
         extra_form or forms.ExtraDayForm(prefix="extra"),
         status=400,
     )
