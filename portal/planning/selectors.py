@@ -62,8 +62,9 @@ class Verdict:
 
 
 class Snapshot:
-    """Everything the ratio needs for some groups on some days, read in seven queries: the
-    schedules, absences, approved swaps and extra days, closing days and the staff roster.
+    """Everything the ratio needs for some groups on some days, read in eight queries: the
+    placements and their schedules, absences, approved swaps and extra days, closing days and
+    the staff roster.
     BSO groups bring the other BSO groups of their location, since BSO counts per location."""
 
     def __init__(self, groups: list[Group], days: list[dt.date]):
@@ -82,15 +83,24 @@ class Snapshot:
             (row.location_id, row.date): row.name
             for row in ClosingDay.objects.filter(location_id__in=location_ids, date__in=days)
         }
-        self.schedule = list(
-            ScheduledDayPart.objects.filter(placement__group_id__in=ids, placement__start_date__lte=last)
-            .filter(current_or_upcoming_q(first, via="placement"))
-            .select_related("placement__child")
+        # The placements running in the period, each with its child, and their schedule as plain
+        # (placement, weekday, day part) rows: a location's week is a thousand rows, too many
+        # to make a placement and a child object for each.
+        placements = Placement.objects.filter(group_id__in=ids, start_date__lte=last).filter(
+            current_or_upcoming_q(first)
         )
+        self.placements = {p.pk: p for p in placements.select_related("child")}
+        self.schedule = [
+            (self.placements[placement_id], weekday, day_part)
+            for placement_id, weekday, day_part in ScheduledDayPart.objects.filter(
+                placement_id__in=placements.values("pk")
+            ).values_list("placement_id", "weekday", "day_part")
+            if placement_id in self.placements
+        ]
         # An absence counts for the child wherever the child is that day (also after a move).
         self.absent = set(
             Absence.objects.filter(
-                date__in=days, child_id__in={row.placement.child_id for row in self.schedule}
+                date__in=days, child_id__in={p.child_id for p in self.placements.values()}
             ).values_list("child_id", "date")
         )
         self.approved = list(
@@ -107,9 +117,9 @@ class Snapshot:
         }
         # Indexed once, so that `expected` looks at one group's rows of one weekday (or date)
         # instead of walking every row for every request, day part and group.
-        self._schedule_by: defaultdict[tuple[int, int], list[ScheduledDayPart]] = defaultdict(list)
-        for row in self.schedule:
-            self._schedule_by[(row.placement.group_id, row.weekday)].append(row)
+        self._schedule_by: defaultdict[tuple[int, int], list[tuple[Placement, str]]] = defaultdict(list)
+        for placement, weekday, day_part in self.schedule:
+            self._schedule_by[(placement.group_id, weekday)].append((placement, day_part))
         self._approved_by: defaultdict[tuple[int, dt.date], list[PlanningRequest]] = defaultdict(list)
         for request in self.approved:
             self._approved_by[(request.group_id, request.date)].append(request)
@@ -137,15 +147,14 @@ class Snapshot:
         def gone(placement) -> bool:
             return still_placed_on is not None and not placement.is_current_or_upcoming(still_placed_on)
 
-        for row in self._schedule_by.get((group.pk, weekday), ()):
-            placement = row.placement
+        for placement, day_part in self._schedule_by.get((group.pk, weekday), ()):
             if not placement.is_active_on(day):
                 continue
             if (placement.child_id, day) in self.absent or gone(placement):
                 continue
             presence = result.setdefault(placement.child_id, Presence(placement.child))
-            if row.day_part not in presence.day_parts:
-                presence.day_parts.append(row.day_part)
+            if day_part not in presence.day_parts:
+                presence.day_parts.append(day_part)
         for request in self._approved_by.get((group.pk, day), ()):
             if request.placement.is_active_on(day) and not gone(request.placement):
                 presence = result.setdefault(request.child_id, Presence(request.child, source=request.kind))
