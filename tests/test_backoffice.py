@@ -235,6 +235,12 @@ class TestChildrenList:
         assert f'value="{world.a.bso.pk}"' in group_select and f'value="{world.a.babies.pk}"' in group_select
         assert f'value="{world.b.babies.pk}"' not in group_select  # not another organisation's groups
 
+    def test_a_group_chosen_before_stays_in_the_select_when_another_location_is_chosen(self, admin, world):
+        html = admin.get(url("children", world), {"location": world.a.centrum.pk, "group": world.a.bso.pk})
+        group_select = html.content.decode().split('id="group"')[1].split("</select>")[0]
+        assert f'<option value="{world.a.bso.pk}" selected>' in group_select
+        assert f'value="{world.a.babies.pk}"' in group_select
+
     def test_past_the_limit_the_location_comes_before_its_groups(self, admin, world, monkeypatch):
         from portal.backoffice import forms
 

@@ -561,3 +561,24 @@ def test_the_absence_form_offers_eight_weeks_ahead_whatever_month_the_calendar_s
     for month in ("2026-11", "2026-10", "2027-03"):
         form = client.get(url, {"month": month}).context["absence_form"]
         assert [day for day, _label in form.fields["day"].choices] == [d.isoformat() for d in expected], month
+
+
+def test_a_month_far_away_is_read_on_its_own_and_the_next_month_with_the_coming_weeks(client, world, monkeypatch):
+    from portal.planning import selectors, views
+
+    spans = []
+    real = selectors.child_calendar
+
+    def recording(child, first, last):
+        spans.append((first, last))
+        return real(child, first, last)
+
+    monkeypatch.setattr(views.selectors, "child_calendar", recording)
+    login(client, world.anna)
+    url = reverse("planning:calendar", args=[world.bo.pk])
+    for month, readings in (("2026-12", 1), ("2026-11", 1), ("1900-01", 2), ("2125-12", 2), ("2027-06", 2)):
+        spans.clear()
+        response = client.get(url, {"month": month})
+        assert response.status_code == 200 and len(spans) == readings, month
+        assert all((last - first).days <= 8 * 7 + 31 + 12 for first, last in spans), (month, spans)
+        assert response.context["absence_form"].fields["day"].choices  # the coming weeks, whatever the month

@@ -119,7 +119,13 @@ def group_filter_options(organisation: Organisation, location_id, selected) -> t
     so the filter stays as it was)."""
     groups = Group.objects.filter(location__organisation=organisation)
     if location_id:
-        groups = groups.filter(location_id=location_id)
+        # The chosen location's groups, and a group chosen before at another location, so the
+        # select shows what the list is filtered on.
+        groups = (
+            groups.filter(Q(location_id=location_id) | Q(pk=selected))
+            if selected
+            else groups.filter(location_id=location_id)
+        )
     rows = list(
         groups.order_by("location__name", "location_id", "name", "id").values_list("pk", "name", "location__name")[
             : GROUP_LIST_LIMIT + 1

@@ -45,14 +45,19 @@ def _calendar(child, month: dt.date, with_upcoming: bool) -> tuple[list[list], l
     last = last_of_month + dt.timedelta(days=6 - last_of_month.weekday())
     today = clock.today()
     until = today + dt.timedelta(weeks=selectors.UPCOMING_WEEKS)
-    span = (min(first, today), max(last, until)) if with_upcoming else (first, last)
-    days = selectors.child_calendar(child, *span)
-    shown = [day for day in days if first <= day.date <= last]
+    # One reading when the two periods overlap or touch (the usual case: this month or the
+    # next); a month far away is read on its own, so no request reads the years in between.
+    together = with_upcoming and first <= until + dt.timedelta(days=1) and today <= last + dt.timedelta(days=1)
+    days = selectors.child_calendar(child, min(first, today), max(last, until)) if together else []
+    shown = [day for day in days if first <= day.date <= last] or selectors.child_calendar(child, first, last)
     for day in shown:
         day.in_month = day.date.month == month.month
     weeks = [shown[i : i + 7] for i in range(0, len(shown), 7)]
-    upcoming = selectors.planned_days(d for d in days if today <= d.date <= until) if with_upcoming else []
-    return weeks, upcoming
+    if not with_upcoming:
+        return weeks, []
+    if together:
+        return weeks, selectors.planned_days(d for d in days if today <= d.date <= until)
+    return weeks, selectors.upcoming_planned_days(child, today)
 
 
 def _absence_form(child, upcoming, data=None) -> forms.AbsenceForm:
