@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.children.models import Child, Guardian, ScheduledDayPart
 from portal.core import bounds
+from portal.core.paging import up_to
 from portal.organisations.models import Group, Location, Organisation
 
 DAY_PART_CHOICES = [
@@ -112,29 +113,27 @@ def location_options(organisation: Organisation, selected) -> str:
 GROUP_LIST_LIMIT = 300
 
 
-def group_filter_options(organisation: Organisation, location_id, selected) -> tuple[str, bool]:
-    """The groups of a filter as options under their location's name: the chosen location's,
-    or the whole organisation's when it has no more than GROUP_LIST_LIMIT. Returns the options
-    and whether a location has to be chosen first (then only a group already chosen is offered,
-    so the filter stays as it was)."""
+def offered_groups(organisation: Organisation, location_id, *, also=None):
+    """The groups a list offers, by location and name: the chosen location's (and the group
+    `also`, chosen before at another location, so the list shows what was chosen), or the
+    whole organisation's when no location is chosen."""
     groups = Group.objects.filter(location__organisation=organisation)
     if location_id:
-        # The chosen location's groups, and a group chosen before at another location, so the
-        # select shows what the list is filtered on.
         groups = (
-            groups.filter(Q(location_id=location_id) | Q(pk=selected))
-            if selected
-            else groups.filter(location_id=location_id)
+            groups.filter(Q(location_id=location_id) | Q(pk=also)) if also else groups.filter(location_id=location_id)
         )
-    rows = list(
-        groups.order_by("location__name", "location_id", "name", "id").values_list("pk", "name", "location__name")[
-            : GROUP_LIST_LIMIT + 1
-        ]
-    )
-    if len(rows) <= GROUP_LIST_LIMIT:
-        return filter_options(rows, selected), False
-    chosen = groups.filter(pk=selected).values_list("pk", "name", "location__name") if selected else []
-    return filter_options(chosen, selected), True
+    return groups.order_by("location__name", "location_id", "name", "id")
+
+
+def group_filter_options(organisation: Organisation, location_id, selected) -> tuple[str, bool]:
+    """The groups of a filter as options under their location's name (`offered_groups`, at
+    most GROUP_LIST_LIMIT). Returns the options and whether a location has to be chosen first
+    (then only a group already chosen is offered, so the filter stays as it was)."""
+    groups = offered_groups(organisation, location_id, also=selected)
+    rows, more = up_to(groups.values_list("pk", "name", "location__name"), GROUP_LIST_LIMIT)
+    if more:
+        rows = list(groups.filter(pk=selected).values_list("pk", "name", "location__name")) if selected else []
+    return filter_options(rows, selected), more
 
 
 class _GroupChoices(ModelChoiceIterator):
@@ -160,14 +159,12 @@ class GroupChoiceField(forms.ModelChoiceField):
         super().__init__(*args, **kwargs)
         self.offered_rows: list | None = None  # None: every group of the queryset is offered
 
-    def offer(self, groups, limit: int | None = None) -> bool:
-        """Offer these of the valid groups (a location's), at most `limit` (GROUP_LIST_LIMIT);
-        every group of the queryset stays valid. Returns False, offering none, when there are
-        more."""
-        limit = GROUP_LIST_LIMIT if limit is None else limit
-        rows = list(groups.values_list("pk", "name", "kind", "location__name")[: limit + 1])
-        self.offered_rows = rows if len(rows) <= limit else []
-        return len(rows) <= limit
+    def offer(self, groups) -> bool:
+        """Offer these of the valid groups (a location's), at most GROUP_LIST_LIMIT; every group
+        of the queryset stays valid. Returns False, offering none, when there are more."""
+        rows, more = up_to(groups.values_list("pk", "name", "kind", "location__name"), GROUP_LIST_LIMIT)
+        self.offered_rows = [] if more else rows
+        return not more
 
     def label_from_instance(self, group):
         # Called for every group of the organisation (2,500 in a large one): the kind's label
@@ -314,13 +311,11 @@ class StaffRoleForm(forms.Form):
 
     def __init__(self, organisation: Organisation, *args, location_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        groups = Group.objects.filter(location__organisation=organisation)
         field = cast(GroupChoiceField, self.fields["group"])
-        field.queryset = groups
+        field.queryset = Group.objects.filter(location__organisation=organisation)
         # The location chosen on the page narrows the groups offered; a large organisation's
         # groups are offered only once a location is chosen.
-        offered = groups.filter(location_id=location_id) if location_id else groups
-        if not field.offer(offered.order_by("location__name", "location_id", "name", "id")):
+        if not field.offer(offered_groups(organisation, location_id)):
             field.help_text = _("This organisation has many groups: choose a location above to list its groups.")
         locations = Location.objects.filter(organisation=organisation).order_by("name", "pk")
         cast(forms.ModelChoiceField, self.fields["location"]).queryset = locations

@@ -27,7 +27,7 @@ from portal.children import services as children_services
 from portal.children.models import Child, Guardian, Placement, ScheduledDayPart
 from portal.core import bounds, clock
 from portal.core.models import AuditEntry
-from portal.core.paging import CappedPaginator, read_page
+from portal.core.paging import CappedPaginator, read_page, up_to
 from portal.organisations import services as organisation_services
 from portal.organisations.models import (
     ClosingDay,
@@ -481,22 +481,17 @@ def staff(request, organisation):
     }
     # Planners (one or more a location: 250 locations in a large organisation) and open
     # invitations are listed up to a limit; the search and the location find the others.
-    context["planners"], context["more_planners"] = _up_to_limit(
+    context["planners"], context["more_planners"] = up_to(
         identity.with_profile(
             planners.select_related("user", "location").order_by("location__name", "user__email", "pk"), organisation
-        )
+        ),
+        STAFF_LIST_LIMIT,
     )
-    context["invitations"], context["more_invitations"] = _up_to_limit(invitations)
+    context["invitations"], context["more_invitations"] = up_to(invitations, STAFF_LIST_LIMIT)
     return render(request, "backoffice/staff.html", context, status=400 if form.errors else 200)
 
 
 STAFF_LIST_LIMIT = 50
-
-
-def _up_to_limit(queryset) -> tuple[list, bool]:
-    """The first STAFF_LIST_LIMIT rows, and whether there are more (one query, no count)."""
-    rows = list(queryset[: STAFF_LIST_LIMIT + 1])
-    return rows[:STAFF_LIST_LIMIT], len(rows) > STAFF_LIST_LIMIT
 
 
 @admin_view

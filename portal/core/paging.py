@@ -57,3 +57,9 @@ def read_page(page: Page, rows: QuerySet) -> Page:
     found = {row.pk: row for row in rows.filter(pk__in=ids)}
     page.object_list = [found[pk] for pk in ids if pk in found]
     return page
+
+
+def up_to(rows, limit: int) -> tuple[list, bool]:
+    """The first `limit` of `rows` (a queryset), and whether there are more: one query, no count."""
+    first = list(rows[: limit + 1])
+    return first[:limit], len(first) > limit

@@ -30,7 +30,7 @@ from portal.children import services as children_services
 from portal.children.models import Child, Placement
 from portal.children.selectors import children_with_placements, departure_of, weekly_schedule
 from portal.core import bounds, clock
-from portal.core.paging import CappedPaginator
+from portal.core.paging import CappedPaginator, up_to
 from portal.home.selectors import guardian_today
 from portal.organisations.models import Group, Location, Organisation
 from portal.planning.selectors import attendance
@@ -279,7 +279,7 @@ def organisation_detail(request, organisation_id: int):
     rows = (
         Location.objects.filter(organisation=organisation).annotate(group_count=Count("groups")).order_by("name", "pk")
     )
-    locations = list(rows[: ORGANISATION_LOCATIONS_SHOWN + 1])
+    locations, more_locations = up_to(rows, ORGANISATION_LOCATIONS_SHOWN)
     awaiting = identity.with_profile(_guardians_awaiting(organisation), organisation, "pk")
     page = CappedPaginator(awaiting, 25).get_page(request.GET.get("page"))
     return render(
@@ -287,8 +287,8 @@ def organisation_detail(request, organisation_id: int):
         "home/organisation.html",
         {
             "organisation": organisation,
-            "locations": locations[:ORGANISATION_LOCATIONS_SHOWN],
-            "more_locations": len(locations) > ORGANISATION_LOCATIONS_SHOWN,
+            "locations": locations,
+            "more_locations": more_locations,
             "page": page,
         },
     )

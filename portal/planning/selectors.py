@@ -332,6 +332,21 @@ def planned_days(days: Iterable[CalendarDay]) -> list[tuple[dt.date, list[str]]]
     return [(d.date, d.planned) for d in days if d.planned and d.absence is None]
 
 
+def calendar_with_upcoming(
+    child: Child, first: dt.date, last: dt.date, today: dt.date
+) -> tuple[list[CalendarDay], list[tuple[dt.date, list[str]]]]:
+    """The child's calendar from `first` to `last` and its upcoming planned days (as
+    `upcoming_planned_days`). One reading when the two periods overlap or touch (the usual
+    case: this month or the next); a period far from today is read on its own, so no request
+    reads the years in between."""
+    until = today + dt.timedelta(weeks=UPCOMING_WEEKS)
+    touching = dt.timedelta(days=1)
+    if first <= until + touching and today <= last + touching:
+        days = child_calendar(child, min(first, today), max(last, until))
+        return [d for d in days if first <= d.date <= last], planned_days(d for d in days if today <= d.date <= until)
+    return child_calendar(child, first, last), upcoming_planned_days(child, today)
+
+
 @dataclass
 class PartSummary:
     children: list[Child]

@@ -38,26 +38,17 @@ def _month(request) -> dt.date:
 
 def _calendar(child, month: dt.date, with_upcoming: bool) -> tuple[list[list], list[tuple[dt.date, list[str]]]]:
     """The calendar of `month` in whole weeks from Monday to Sunday, and (`with_upcoming`) the
-    planned days of the coming weeks for the absence form: both from one reading of the child's
-    calendar over the days they span."""
+    planned days of the coming weeks for the absence form."""
     first = month - dt.timedelta(days=month.weekday())
     last_of_month = month.replace(day=calendar.monthrange(month.year, month.month)[1])
     last = last_of_month + dt.timedelta(days=6 - last_of_month.weekday())
-    today = clock.today()
-    until = today + dt.timedelta(weeks=selectors.UPCOMING_WEEKS)
-    # One reading when the two periods overlap or touch (the usual case: this month or the
-    # next); a month far away is read on its own, so no request reads the years in between.
-    together = with_upcoming and first <= until + dt.timedelta(days=1) and today <= last + dt.timedelta(days=1)
-    days = selectors.child_calendar(child, min(first, today), max(last, until)) if together else []
-    shown = [day for day in days if first <= day.date <= last] or selectors.child_calendar(child, first, last)
-    for day in shown:
+    if with_upcoming:
+        days, upcoming = selectors.calendar_with_upcoming(child, first, last, clock.today())
+    else:
+        days, upcoming = selectors.child_calendar(child, first, last), []
+    for day in days:
         day.in_month = day.date.month == month.month
-    weeks = [shown[i : i + 7] for i in range(0, len(shown), 7)]
-    if not with_upcoming:
-        return weeks, []
-    if together:
-        return weeks, selectors.planned_days(d for d in days if today <= d.date <= until)
-    return weeks, selectors.upcoming_planned_days(child, today)
+    return [days[i : i + 7] for i in range(0, len(days), 7)], upcoming
 
 
 def _absence_form(child, upcoming, data=None) -> forms.AbsenceForm:
