@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.notifications.badges.ForgetChangedBadgesMiddleware",
+    "portal.accounts.kept.ChangedReadsMiddleware",
     "portal.access.tablet.TabletMiddleware",
     "portal.access.tenancy.TenantScopeMiddleware",
     "portal.accounts.middleware.UserLanguageMiddleware",
@@ -150,6 +151,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link is valid for one day
+
+# Each process keeps its own small caches in memory: a minute's admin figures, and reads kept
+# for one person (portal.accounts.kept, checked against a version in the database, so the
+# processes need not share them).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "kept": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kept",
+        "OPTIONS": {"MAX_ENTRIES": envint("KEPT_ENTRIES", 5000)},
+    },
+}
 
 # Sessions live in the database, so any number of web processes can serve them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

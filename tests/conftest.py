@@ -79,10 +79,22 @@ def _badges_counted_on_every_page(request, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    from django.core.cache import cache
+def _reads_made_on_every_page(request, monkeypatch):
+    """Pages read everything afresh, as they do once KEPT_SECONDS have passed: the query budgets
+    and "what the person sees now" hold for the costlier path, also where a test changes the
+    database directly between two pages. tests/test_kept.py tests the keeping (`keep_reads`)."""
+    if request.node.get_closest_marker("keep_reads") is None:
+        from portal.accounts import kept
 
-    cache.clear()
+        monkeypatch.setattr(kept, "KEPT_SECONDS", 0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
 
 
 def make_user(email: str, name: str, *, password: bool = True) -> User:

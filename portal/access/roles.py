@@ -126,6 +126,12 @@ def forget_roles(user) -> None:
         del user._portal_roles
 
 
+def roles_fingerprint(user) -> int:
+    """A number that differs when the person's roles differ (a child added or taken off their
+    login, a role begun or ended): part of the key of anything kept for them."""
+    return hash(roles_of(user))
+
+
 def role_names(user) -> list[str]:
     """The roles someone has ("guardian", "group_staff", "planner", "organisation_admin"), to
     choose what a home page or the navigation shows; the decisions are asked elsewhere."""

@@ -73,6 +73,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # the password hashers (never kept plain); empty when none is set.
     tablet_pin = models.CharField(max_length=128, blank=True)
     tablet_pin_set_at = models.DateTimeField(null=True, blank=True)
+    # Goes up when what this person sees has changed (they wrote something, or were told of
+    # something new): reads kept for them (portal.accounts.kept) are then read afresh.
+    reads_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = UserManager()
 

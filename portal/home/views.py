@@ -24,7 +24,7 @@ from portal.access import planning as planning_access
 from portal.access import roles as roles_access
 from portal.access import tablet as tablet_access
 from portal.access import tenancy as tenancy_access
-from portal.accounts import identity
+from portal.accounts import identity, kept
 from portal.accounts.models import User
 from portal.children import services as children_services
 from portal.children.models import Child, Placement
@@ -129,7 +129,10 @@ def home(request):
     context = {
         "today": today,
         "roles": roles,
-        "guardian_today": guardian_today(user, today) if "guardian" in roles else None,
+        # Kept for the person for a short while (portal.accounts.kept): the page they return to.
+        "guardian_today": kept.read(user, "guardian_today", lambda: guardian_today(user, today), today)
+        if "guardian" in roles
+        else None,
         "push_offer": "guardian" in roles and not request.session.get(PUSH_OFFER_HIDDEN),
         "staff_groups": _staff_groups(user, today) if "group_staff" in roles else [],
         "planner_locations": _location_summaries(list(organisations_access.planner_locations(user)), today)

@@ -23,8 +23,11 @@ SESSION_KEY = "badges"
 def changed(user) -> None:
     """The person read something (or it was marked read for them) in this request: their counts
     are counted again when a page shows them."""
+    from portal.accounts import kept
+
     if user is not None and getattr(user, "is_authenticated", False):
         user._badges_changed = True
+        kept.changed_in_this_request(user)  # the Today page shows the unread too
 
 
 def counts(request, user) -> tuple[int, dict[str, int]]:

@@ -32,6 +32,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks.base import Task
 
+from portal.accounts import kept
 from portal.core import clock
 from portal.core.tasks import enqueue_after_commit
 from portal.notifications import badges
@@ -176,6 +177,7 @@ def notify(*, users: Iterable, kind: str, key: str, render: Callable[[object], T
         made.append(notification)
     for delivery in Delivery.objects.bulk_create(deliveries):
         _schedule(delivery)
+    kept.changed(n.user_id for n in made)  # what they were told of shows on their Today page at once
     return made
 
 

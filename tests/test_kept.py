@@ -1,0 +1,169 @@
+"""The guardian's Today page is kept for the person for KEPT_SECONDS (portal.accounts.kept): what
+they do themselves and what they are told of shows at once, anything else within the window."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from portal.accounts import kept
+from portal.accounts.models import User
+from portal.children.models import Guardian
+from portal.core import clock
+from portal.diary.models import DiaryEntry
+from portal.notifications.models import Kind
+from portal.notifications.services import Text, notify
+from tests.conftest import TODAY, login
+from tests.test_messaging import staff_reply, start
+
+pytestmark = pytest.mark.keep_reads
+
+
+def today_page(client) -> str:
+    response = client.get(reverse("home:home"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def diary_queries(client) -> int:
+    """How many of the Today page's queries read the diary (0 when the page was kept)."""
+    with CaptureQueriesContext(connection) as queries:
+        today_page(client)
+    return sum('FROM "diary_diaryentry"' in q["sql"] for q in queries)
+
+
+def write_diary_quietly(world, text: str) -> DiaryEntry:
+    """A published page for Bo, written straight to the database: nobody is told of it."""
+    return DiaryEntry.objects.create(
+        child=world.bo,
+        group=world.a.babies,
+        date=TODAY,
+        author=world.sanne,
+        text=text,
+        state=DiaryEntry.State.PUBLISHED,
+        published_at=clock.now(),
+    )
+
+
+def later(seconds: float) -> None:
+    clock.freeze(clock.now() + dt.timedelta(seconds=seconds))
+
+
+def test_the_page_is_read_once_in_the_window_and_again_at_its_end(client, world):
+    login(client, world.anna)
+    assert diary_queries(client) == 1
+    assert diary_queries(client) == 0
+    later(kept.KEPT_SECONDS - 1)
+    assert diary_queries(client) == 0  # the last second of the window
+    later(1)
+    assert diary_queries(client) == 1  # KEPT_SECONDS after reading: read again
+    assert diary_queries(client) == 0
+
+
+def test_what_nobody_was_told_of_shows_within_the_window(client, world):
+    login(client, world.anna)
+    assert "vandaag nog niet geschreven" in today_page(client)
+    write_diary_quietly(world, "Lekker geslapen")
+    assert "Lekker geslapen" not in today_page(client)  # kept from a moment ago
+    later(kept.KEPT_SECONDS)
+    assert "Lekker geslapen" in today_page(client)
+
+
+def test_what_the_person_is_told_of_shows_at_once(client, world):
+    login(client, world.anna)
+    today_page(client)
+    write_diary_quietly(world, "Lekker geslapen")
+    notify(users=[world.anna], kind=Kind.DIARY, key="diary:1", render=lambda u: Text("Nieuw", "…", "/"))
+    assert "Lekker geslapen" in today_page(client)
+
+
+def test_news_for_many_people_forgets_each_ones_kept_page(client, world):
+    login(client, world.anna)
+    today_page(client)
+    before = dict(User.objects.filter(pk__in=[world.anna.pk, world.sanne.pk]).values_list("pk", "reads_version"))
+    notify(users=[world.anna, world.sanne], kind=Kind.NEWS, key="news:9", render=lambda u: Text("Zomerfeest", "…", "/"))
+    after = dict(User.objects.filter(pk__in=[world.anna.pk, world.sanne.pk]).values_list("pk", "reads_version"))
+    assert after == {pk: version + 1 for pk, version in before.items()}  # one update for all of them
+    assert "Zomerfeest" in today_page(client)
+
+
+def test_the_persons_own_form_shows_at_once(client, world):
+    login(client, world.anna)
+    today_page(client)
+    response = client.post(
+        reverse("messaging:new"), {"child": world.bo.pk, "subject": "Ophalen", "body": "Oma haalt Bo op", "key": "k-1"}
+    )
+    assert response.status_code == 302
+    assert "Oma haalt Bo op" in today_page(client)  # the latest message is the one just sent
+
+
+def test_any_writing_request_of_the_person_forgets_their_kept_page(client, world):
+    login(client, world.anna)
+    today_page(client)
+    write_diary_quietly(world, "Lekker geslapen")
+    client.post(reverse("home:push_offer_hide"))  # writes nothing the page shows, yet it is a write
+    assert "Lekker geslapen" in today_page(client)
+
+
+def test_reading_the_conversation_clears_its_unread_count_at_once(client, world):
+    thread = start(world)
+    staff_reply(world, thread, body="Bo heeft een tand")
+    login(client, world.anna)
+    assert "1 nieuw" in today_page(client)
+    assert client.get(reverse("messaging:thread", args=[thread.pk])).status_code == 200
+    assert "1 nieuw" not in today_page(client)  # within the window, and no time passed
+
+
+def test_a_child_taken_off_the_login_is_gone_at_once(client, world):
+    login(client, world.anna)
+    assert ">Mo</a>" in today_page(client)
+    Guardian.objects.filter(user=world.anna, child=world.mo).delete()  # by an admin, elsewhere
+    html = today_page(client)
+    assert ">Bo</a>" in html and ">Mo</a>" not in html  # the roles are part of the key
+
+
+def test_the_next_day_is_read_afresh(client, world):
+    login(client, world.anna)
+    assert diary_queries(client) == 1
+    clock.freeze(clock.at(TODAY + dt.timedelta(days=1), dt.time(0, 0)))
+    login(client, world.anna)
+    assert diary_queries(client) == 1
+
+
+def test_one_persons_kept_page_is_never_anothers(client, world):
+    login(client, world.anna)
+    assert ">Bo</a>" in today_page(client)
+    login(client, world.otto)
+    html = today_page(client)
+    assert ">Bo</a>" not in html and ">Olle</a>" in html
+
+
+def test_news_read_in_the_app_leaves_the_today_page_at_once(client, world):
+    from portal.accounts.services import api_token_create
+
+    notify(users=[world.anna], kind=Kind.NEWS, key="news:9", render=lambda u: Text("Zomerfeest", "…", "/"))
+    login(client, world.anna)
+    assert "Zomerfeest" in today_page(client)
+    token = api_token_create(user=world.anna, device_name="telefoon", second_factor=False)[1]
+    response = client.post(
+        "/api/v1/notifications/read", {}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert response.status_code == 200 and response.json()["marked"] == 1
+    assert "Zomerfeest" not in today_page(client)
+
+
+def test_a_database_gone_after_the_answer_keeps_the_answer(client, world, monkeypatch, caplog):
+    from django.db import OperationalError
+
+    def gone(user_ids):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    login(client, world.anna)
+    monkeypatch.setattr(kept, "changed", gone)
+    response = client.post(reverse("home:push_offer_hide"))
+    assert response.status_code == 302  # the person's request went through
+    assert "not moved on" in caplog.text
