@@ -13,8 +13,11 @@ def open_messages(page):
     page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Messages").click()
 
 
+@pytest.mark.keep_reads  # the Today page is kept for Anna as in production (portal.accounts.kept)
 def test_guardian_writes_staff_reply_guardian_sees_it_unread(world, live_server, browser, smtp_server):
     anna_context, anna = log_in(browser, live_server, "anna@example.test")
+    anna.goto(f"{live_server.url}/home/")
+    assert anna.locator(".latest-message").count() == 0  # kept: no conversation yet
     open_messages(anna)
     anna.get_by_role("link", name="New message").click()
     call = anna.get_by_role("link", name="Call Zonnebloem Centrum")
@@ -26,6 +29,8 @@ def test_guardian_writes_staff_reply_guardian_sees_it_unread(world, live_server,
     assert anna.get_by_text("oma haalt haar vandaag op").is_visible()
     assert anna.get_by_text("Urgent? Please call.").is_visible()
     assert anna.get_by_role("link", name="Call Zonnebloem Centrum").get_attribute("href") == "tel:0301112233"
+    anna.goto(f"{live_server.url}/home/")  # her own message shows at once, and this page is kept
+    assert "oma haalt haar vandaag op" in anna.locator(".latest-message").inner_text()
 
     sanne_context, sanne = log_in(browser, live_server, "sanne@example.test")
     open_messages(sanne)
@@ -45,6 +50,9 @@ def test_guardian_writes_staff_reply_guardian_sees_it_unread(world, live_server,
     [mail] = smtp_server.messages
     assert mail["To"] == "anna@example.test" and mail["Subject"] == "New message from Baby's"
     anna.goto(f"{live_server.url}/home/")  # not the conversation: opening it would read it
+    latest = anna.locator(".latest-message")  # told of the reply: her kept page is read afresh
+    assert "Dank je wel, we geven het door!" in latest.inner_text()
+    assert latest.locator(".badge.unread").inner_text().startswith("1 new")
     assert anna.locator("#nav-unread-messages").inner_text().startswith("1")
     assert anna.locator("#nav-unread-notifications").inner_text().startswith("1")
     open_messages(anna)
@@ -59,5 +67,7 @@ def test_guardian_writes_staff_reply_guardian_sees_it_unread(world, live_server,
     open_messages(anna)
     assert anna.locator(".thread-row .badge.unread").count() == 0
     assert anna.locator("#nav-unread-messages").count() == 0
+    anna.goto(f"{live_server.url}/home/")  # read a moment ago, within the window: no longer new
+    assert anna.locator(".latest-message .badge.unread").count() == 0
     sanne_context.close()
     anna_context.close()
