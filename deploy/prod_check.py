@@ -9,6 +9,8 @@ for extra days and everyone reads pages; and checks:
 - no upload lost, none stored twice, each processed by exactly one task, once;
 - every planning request arrived once;
 - a session made by one web process is valid in the others;
+- a guardian's Today page, kept in every web process's memory, shows what she wrote through
+  another process on the next look (the kept reads check a version in the database);
 - every file is in the bucket, and nothing is left on the local disk.
 
 Needs nginx and pgbouncer (installed with apt-get when missing and run as root) and PostgreSQL
@@ -246,6 +248,25 @@ def main() -> None:  # noqa: C901 (one script, read top to bottom)
             page = browser.get(f"http://127.0.0.1:{web_port}/home/", allow_redirects=False, timeout=30)
             if page.status_code != 200:
                 failures.append(f"the session is not valid on web process :{web_port} ({page.status_code})")
+
+        # ---- kept reads: the Today page is kept in each process; a write through another one
+        # shows on every process's next page
+        guardian = cast["guardians"][0]
+        for web_port in web_ports:  # read, and so kept, in every process
+            browser.get(f"http://127.0.0.1:{web_port}/home/", timeout=30)
+        written = f"prod-check bericht {time.time_ns()}"
+        sent = requests.post(
+            f"http://127.0.0.1:{web_ports[0]}/api/v1/messages/threads",
+            headers={"Authorization": f"Bearer {guardian['token']}"},
+            data={"child_id": guardian["child"], "body": written},
+            timeout=30,
+        )
+        if sent.status_code != 201:
+            failures.append(f"a guardian's message: {sent.status_code} {sent.text[:200]}")
+        for web_port in web_ports:
+            page = browser.get(f"http://127.0.0.1:{web_port}/home/", timeout=30)
+            if written not in page.text:
+                failures.append(f"web process :{web_port} showed a kept Today page without the new message")
 
         # ---- wait for the workers, then check
         result = subprocess.run(

@@ -167,3 +167,13 @@ def test_a_database_gone_after_the_answer_keeps_the_answer(client, world, monkey
     response = client.post(reverse("home:push_offer_hide"))
     assert response.status_code == 302  # the person's request went through
     assert "not moved on" in caplog.text
+
+
+def test_saving_a_user_read_earlier_does_not_put_an_older_version_back(world):
+    earlier = User.objects.get(pk=world.anna.pk)
+    kept.changed([world.anna.pk])  # another request moved it on meanwhile
+    earlier.full_name = "Anna de Vries"
+    earlier.save()
+    again = User.objects.get(pk=world.anna.pk)
+    assert again.full_name == "Anna de Vries"
+    assert again.reads_version == earlier.reads_version + 1

@@ -91,6 +91,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.full_name or self.email
 
+    def save(self, *args, **kwargs) -> None:
+        # The reads version only moves on in the database (`portal.accounts.kept.changed`, with
+        # F()): saving a user read before another request moved it on must not put the older
+        # number back, so a full save of an existing user leaves it out.
+        if kwargs.get("update_fields") is None and not self._state.adding and not kwargs.get("force_insert"):
+            left_out = {"reads_version", *self.get_deferred_fields()}  # deferred: not read, so not written
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.attname not in left_out
+            ]
+        super().save(*args, **kwargs)
+
     @property
     def display_name(self) -> str:
         return self.full_name or self.email
