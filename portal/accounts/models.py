@@ -282,6 +282,14 @@ class OrganisationProfile(models.Model):
         verbose_name = _("organisation profile")
         verbose_name_plural = _("organisation profiles")
         constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="one_profile_per_organisation")]
+        indexes = [
+            # "Without an account yet" (the admin's home and the organisation page): the few
+            # people an organisation added who have not logged in, found without reading the
+            # profiles of everyone who has.
+            models.Index(
+                fields=["organisation", "user"], name="profile_not_joined", condition=models.Q(joined_at__isnull=True)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.display_name} at {self.organisation_id}"
