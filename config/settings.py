@@ -152,17 +152,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link is valid for one day
 
-# Each process keeps its own small caches in memory: a minute's admin figures, and reads kept
-# for one person (portal.accounts.kept, checked against a version in the database, so the
-# processes need not share them).
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
-    "kept": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "kept",
-        "OPTIONS": {"MAX_ENTRIES": envint("KEPT_ENTRIES", 5000)},
-    },
-}
+# Each process keeps a minute's admin figures in its own memory (Django's cache), and at most
+# KEPT_ENTRIES reads kept for one person (portal.accounts.kept, checked against a version in the
+# database, so the processes need not share them).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"}}
+KEPT_ENTRIES = envint("KEPT_ENTRIES", 5000)
 
 # Sessions live in the database, so any number of web processes can serve them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

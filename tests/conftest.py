@@ -93,8 +93,11 @@ def _reads_made_on_every_page(request, monkeypatch):
 def _fresh_cache():
     from django.core.cache import caches
 
+    from portal.accounts import kept
+
     for cache in caches.all():
         cache.clear()
+    kept.forget_all()
 
 
 def make_user(email: str, name: str, *, password: bool = True) -> User:

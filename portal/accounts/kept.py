@@ -1,32 +1,42 @@
 """Reads kept for one person for a short while, so that a page they open again and again (the
-guardian's Today page, the tab they return to) is not read afresh every time.
+guardian's Today page) is not read afresh every time.
 
 A kept read belongs to one person and is used again only while all of this holds:
 
 - **their reads version is unchanged.** `User.reads_version` sits on the user row, which every
   signed-in request reads anyway, so checking it costs nothing. It goes up:
-  - after every request of theirs that writes (POST, PUT, PATCH, DELETE; page or API) or
+  - after every request of a guardian that writes (POST, PUT, PATCH, DELETE; page or API) or
     marks something read, so the person's own change shows at once (`ChangedReadsMiddleware`);
   - when they are told of something: a message, photo, diary page, decision, news or
     departure (`portal.notifications.services.notify` calls `changed`);
-- **their roles are the same** (a child added or removed, a role ended or begun): the roles are
-  read on every request, and they are part of the key;
-- **it is the same day, and it is younger than KEPT_SECONDS** by the portal's clock. What
-  changes for a person without telling them (a photo untagged, a child moved to another group)
-  shows within that time.
+  - when something of their child changes that nobody is told of: every change recorded in
+    the child's history (`portal.core.audit.log_action`: a photo untagged or deleted, a
+    published diary page corrected, the other parent's message or request, a placement
+    changed), and a photo hidden for consent (for the families of every child on it);
+- **their roles and language are the same** (a child added or removed, a role ended or begun):
+  the roles are read on every request, and both are part of the key;
+- **it is the same day, and it is younger than KEPT_SECONDS** by the portal's clock. Anything
+  else that changes for a person without telling them (a child moved to another group) shows
+  within that time.
 
-Reads are kept in each web process's own memory (the "kept" cache). The processes need not
-share it: the version they compare lives in the database.
+Reads are kept in each web process's own memory, at most KEPT_ENTRIES of them, and dropped once
+KEPT_SECONDS have passed (at the process's next request), so what was kept of a child does not
+outlive its use. The processes need not share them: the version they compare lives in the
+database.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import TypeVar
+import pickle
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import TypeVar, cast
 
-from django.core.cache import caches
-from django.db import DatabaseError
+from django.conf import settings
+from django.db import Error as DatabaseError
+from django.db import transaction
 from django.db.models import F
 
 from portal.core import clock
@@ -34,9 +44,57 @@ from portal.core import clock
 logger = logging.getLogger(__name__)
 
 KEPT_SECONDS = 30
-CACHE = "kept"
+BUMP_CHUNK = 1000  # people whose version one UPDATE moves on (news to a whole organisation)
 
 T = TypeVar("T")
+
+
+class _Store:
+    """Pickled values by key, oldest first; entries older than KEPT_SECONDS are dropped from
+    the front at every use. Pickled, so no two requests ever share an object."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _drop_expired(self, now: float) -> None:
+        while self._entries:
+            at = next(iter(self._entries.values()))[0]
+            if 0 <= now - at < KEPT_SECONDS:
+                break
+            self._entries.popitem(last=False)
+
+    def get(self, key: str, now: float) -> tuple[bool, object]:
+        with self._lock:
+            self._drop_expired(now)
+            entry = self._entries.get(key)
+        if entry is None:
+            return False, None
+        return True, pickle.loads(entry[1])  # noqa: S301 - bytes this process pickled itself
+
+    def set(self, key: str, value: object, now: float) -> None:
+        data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        with self._lock:
+            self._drop_expired(now)
+            self._entries.pop(key, None)
+            self._entries[key] = (now, data)
+            while len(self._entries) > settings.KEPT_ENTRIES:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+_store = _Store()
+
+
+def forget_all() -> None:
+    """Drop every read kept in this process (tests start from nothing)."""
+    _store.clear()
 
 
 def read(user, name: str, compute: Callable[[], T], *key) -> T:
@@ -46,25 +104,54 @@ def read(user, name: str, compute: Callable[[], T], *key) -> T:
 
     if KEPT_SECONDS <= 0 or not getattr(user, "is_authenticated", False):
         return compute()
-    cache = caches[CACHE]
-    entry = f"{name}:{user.pk}:{user.reads_version}:{roles_fingerprint(user)}:{':'.join(map(str, key))}"
+    entry = ":".join(
+        [name, str(user.pk), str(user.reads_version), str(roles_fingerprint(user)), user.language, *map(str, key)]
+    )
     now = clock.now().timestamp()
-    kept = cache.get(entry)
-    if kept is not None and 0 <= now - kept[0] < KEPT_SECONDS:
-        return kept[1]
+    found, value = _store.get(entry, now)
+    if found:
+        return cast(T, value)
     value = compute()
-    cache.set(entry, (now, value), KEPT_SECONDS)
+    _store.set(entry, value, now)
     return value
 
 
-def changed(user_ids) -> None:
-    """What these people see has changed (they were told of something new): their kept reads
-    are not used again."""
+def changed(user_ids: Iterable) -> None:
+    """What these people see has changed: their kept reads are not used again. Many people (news
+    to a whole organisation) are moved on in chunks, each its own short UPDATE."""
     from portal.accounts.models import User
 
     ids = sorted({pk for pk in user_ids if pk is not None})
+    for start in range(0, len(ids), BUMP_CHUNK):
+        User.objects.filter(pk__in=ids[start : start + BUMP_CHUNK]).update(reads_version=F("reads_version") + 1)
+
+
+def changed_after_commit(user_ids: Iterable) -> None:
+    """`changed`, once the surrounding transaction has committed (at once outside one): the
+    rows it moves on are not held locked while the rest of the transaction runs."""
+    ids = list(user_ids)
     if ids:
-        User.objects.filter(pk__in=ids).update(reads_version=F("reads_version") + 1)
+        transaction.on_commit(lambda: changed(ids), robust=True)  # a failure is logged: the write stands
+
+
+def changed_for_children(child_ids: Iterable) -> None:
+    """Something of these children changed (a photo untagged or hidden, a diary page corrected,
+    the other parent's message or request): their guardians' kept reads go, in one UPDATE."""
+    from portal.accounts.models import User
+    from portal.children.models import Guardian
+
+    ids = sorted({pk for pk in child_ids if pk is not None})
+    if ids:
+        guardians = Guardian.objects.filter(child_id__in=ids).values("user_id")
+        User.objects.filter(pk__in=guardians).update(reads_version=F("reads_version") + 1)
+
+
+def children_changed_after_commit(child_ids: Iterable) -> None:
+    """`changed_for_children`, once the surrounding transaction has committed (at once outside
+    one). Every change recorded in a child's history calls it (`portal.core.audit.log_action`)."""
+    ids = list(child_ids)
+    if ids:
+        transaction.on_commit(lambda: changed_for_children(ids), robust=True)
 
 
 def changed_in_this_request(user) -> None:
@@ -78,13 +165,16 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 class ChangedReadsMiddleware:
-    """After a request in which the person wrote something or read something new (their unread
-    counts changed), their kept reads go: what they did shows on the next page."""
+    """After a request in which a guardian wrote something or read something new (their unread
+    counts changed), their kept reads go: what they did shows on the next page. Only guardians
+    have kept reads, so a tablet's or a planner's requests cost nothing here."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        from portal.access.roles import role_names
+
         response = self.get_response(request)
         user = request.__dict__.get("user")  # a user never read in this request is not read now
         person = getattr(user, "_wrapped", user)
@@ -92,7 +182,8 @@ class ChangedReadsMiddleware:
             return response
         if request.method not in SAFE_METHODS or getattr(person, "_reads_changed", False):
             try:
-                changed([person.pk])
+                if "guardian" in role_names(person):
+                    changed([person.pk])
             except DatabaseError:  # the database went away: the answer stands, kept reads run out
                 logger.warning("reads version of user %s not moved on", person.pk, exc_info=True)
         return response

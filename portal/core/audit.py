@@ -42,7 +42,7 @@ def log_action(
     that is a child, or the target's `child_id`."""
     if not action or len(action) > ACTION_MAX_LENGTH:
         raise ValueError(f"not an action name: {action!r}")
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         organisation_id=organisation.pk if isinstance(organisation, models.Model) else organisation,
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
@@ -52,6 +52,13 @@ def log_action(
         summary=str(summary)[:300],
         changes=_jsonable(changes or {}),
     )
+    if entry.child_id is not None:
+        from portal.accounts import kept
+
+        # What changes in a child's history shows on their families' Today pages at once (a
+        # photo untagged, a diary page corrected, the other parent's message or request).
+        kept.children_changed_after_commit([entry.child_id])
+    return entry
 
 
 def audit_record(

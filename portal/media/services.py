@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from portal.accounts import kept
 from portal.children.models import Child
 from portal.children.selectors import children_of_group
 from portal.core import bounds, clock
@@ -284,6 +285,10 @@ def consent_withdrawn(child: Child, *, actor=None) -> int:
     transaction of the consent change; `actor` is who changed it."""
     media_ids = list(MediaTag.objects.filter(child=child).values_list("media_id", flat=True))
     MediaItem.objects.filter(pk__in=media_ids).update(hidden_for_consent=True)
+    # The photos go from every family that saw them, not only this child's: their Today pages
+    # are read afresh (portal.accounts.kept).
+    on_them = MediaTag.objects.filter(media_id__in=media_ids).values_list("child_id", flat=True)
+    kept.children_changed_after_commit(on_them)
     MediaTag.objects.filter(child=child).delete()
     for item in MediaItem.objects.filter(pk__in=media_ids).select_related("group").order_by("pk"):
         log_action(

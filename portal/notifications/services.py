@@ -177,7 +177,7 @@ def notify(*, users: Iterable, kind: str, key: str, render: Callable[[object], T
         made.append(notification)
     for delivery in Delivery.objects.bulk_create(deliveries):
         _schedule(delivery)
-    kept.changed(n.user_id for n in made)  # what they were told of shows on their Today page at once
+    kept.changed_after_commit(n.user_id for n in made)  # what they were told of shows on their Today page
     return made
 
 

@@ -9,6 +9,21 @@ from tests.browser.conftest import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def quiet_diary_page(world, text):
+    from portal.core import clock
+    from portal.diary.models import DiaryEntry
+
+    DiaryEntry.objects.create(
+        child=world.bo,
+        group=world.a.babies,
+        date=clock.today(),
+        author=world.sanne,
+        text=text,
+        state=DiaryEntry.State.PUBLISHED,
+        published_at=clock.now(),
+    )
+
+
 def open_messages(page):
     page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Messages").click()
 
@@ -31,6 +46,9 @@ def test_guardian_writes_staff_reply_guardian_sees_it_unread(world, live_server,
     assert anna.get_by_role("link", name="Call Zonnebloem Centrum").get_attribute("href") == "tel:0301112233"
     anna.goto(f"{live_server.url}/home/")  # her own message shows at once, and this page is kept
     assert "oma haalt haar vandaag op" in anna.locator(".latest-message").inner_text()
+    quiet_diary_page(world, "Bo heeft lekker geslapen")  # nobody is told of this one
+    anna.reload()
+    assert anna.get_by_text("Bo heeft lekker geslapen").count() == 0  # the kept page, as it was
 
     sanne_context, sanne = log_in(browser, live_server, "sanne@example.test")
     open_messages(sanne)
@@ -52,6 +70,7 @@ def test_guardian_writes_staff_reply_guardian_sees_it_unread(world, live_server,
     anna.goto(f"{live_server.url}/home/")  # not the conversation: opening it would read it
     latest = anna.locator(".latest-message")  # told of the reply: her kept page is read afresh
     assert "Dank je wel, we geven het door!" in latest.inner_text()
+    assert anna.get_by_text("Bo heeft lekker geslapen").is_visible()
     assert latest.locator(".badge.unread").inner_text().startswith("1 new")
     assert anna.locator("#nav-unread-messages").inner_text().startswith("1")
     assert anna.locator("#nav-unread-notifications").inner_text().startswith("1")
