@@ -85,9 +85,6 @@ class _Store:
         with self._lock:
             self._entries.clear()
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
 
 _store = _Store()
 
@@ -116,22 +113,36 @@ def read(user, name: str, compute: Callable[[], T], *key) -> T:
     return value
 
 
+def _ids(values: Iterable) -> list[int]:
+    return sorted({pk for pk in values if pk is not None})
+
+
+def _move_on(users) -> None:
+    """One UPDATE: these users' reads version goes up by one, in the database."""
+    users.update(reads_version=F("reads_version") + 1)
+
+
+def _after_commit(move_on: Callable[[list[int]], None], ids: list[int]) -> None:
+    """`move_on(ids)` once the surrounding transaction has committed (at once outside one): the
+    rows are not held locked while the rest of it runs, and a failure is logged, not raised
+    (the write it follows stands; the kept reads run out by themselves)."""
+    if ids:
+        transaction.on_commit(lambda: move_on(ids), robust=True)
+
+
 def changed(user_ids: Iterable) -> None:
     """What these people see has changed: their kept reads are not used again. Many people (news
     to a whole organisation) are moved on in chunks, each its own short UPDATE."""
     from portal.accounts.models import User
 
-    ids = sorted({pk for pk in user_ids if pk is not None})
+    ids = _ids(user_ids)
     for start in range(0, len(ids), BUMP_CHUNK):
-        User.objects.filter(pk__in=ids[start : start + BUMP_CHUNK]).update(reads_version=F("reads_version") + 1)
+        _move_on(User.objects.filter(pk__in=ids[start : start + BUMP_CHUNK]))
 
 
 def changed_after_commit(user_ids: Iterable) -> None:
-    """`changed`, once the surrounding transaction has committed (at once outside one): the
-    rows it moves on are not held locked while the rest of the transaction runs."""
-    ids = list(user_ids)
-    if ids:
-        transaction.on_commit(lambda: changed(ids), robust=True)  # a failure is logged: the write stands
+    """`changed`, after the commit (`notify`)."""
+    _after_commit(changed, _ids(user_ids))
 
 
 def changed_for_children(child_ids: Iterable) -> None:
@@ -140,18 +151,15 @@ def changed_for_children(child_ids: Iterable) -> None:
     from portal.accounts.models import User
     from portal.children.models import Guardian
 
-    ids = sorted({pk for pk in child_ids if pk is not None})
+    ids = _ids(child_ids)
     if ids:
-        guardians = Guardian.objects.filter(child_id__in=ids).values("user_id")
-        User.objects.filter(pk__in=guardians).update(reads_version=F("reads_version") + 1)
+        _move_on(User.objects.filter(pk__in=Guardian.objects.filter(child_id__in=ids).values("user_id")))
 
 
 def children_changed_after_commit(child_ids: Iterable) -> None:
-    """`changed_for_children`, once the surrounding transaction has committed (at once outside
-    one). Every change recorded in a child's history calls it (`portal.core.audit.log_action`)."""
-    ids = list(child_ids)
-    if ids:
-        transaction.on_commit(lambda: changed_for_children(ids), robust=True)
+    """`changed_for_children`, after the commit. Every change recorded in a child's history calls
+    it (`portal.core.audit.log_action`)."""
+    _after_commit(changed_for_children, _ids(child_ids))
 
 
 def changed_in_this_request(user) -> None:
@@ -162,6 +170,13 @@ def changed_in_this_request(user) -> None:
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def person_of(request):
+    """The request's user once it is answered, or None when no one read it (a user never read
+    in this request is not read now: that would cost a query)."""
+    user = request.__dict__.get("user")
+    return getattr(user, "_wrapped", user)
 
 
 class ChangedReadsMiddleware:
@@ -176,8 +191,7 @@ class ChangedReadsMiddleware:
         from portal.access.roles import role_names
 
         response = self.get_response(request)
-        user = request.__dict__.get("user")  # a user never read in this request is not read now
-        person = getattr(user, "_wrapped", user)
+        person = person_of(request)
         if not getattr(person, "is_authenticated", False):
             return response
         if request.method not in SAFE_METHODS or getattr(person, "_reads_changed", False):

@@ -60,9 +60,10 @@ class ForgetChangedBadgesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        from portal.accounts.kept import person_of
+
         response = self.get_response(request)
-        user = request.__dict__.get("user")
-        person = getattr(user, "_wrapped", user)  # a user never read in this request is not read now
+        person = person_of(request)
         if getattr(person, "_badges_changed", False) and hasattr(request, "session"):
             request.session.pop(SESSION_KEY, None)
         return response
